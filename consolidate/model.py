@@ -1,0 +1,186 @@
+"""The in-memory report definition: plain dataclasses built once from the YAML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_TASK_STATUSES = (
+    "Chưa triển khai",
+    "Đang triển khai",
+    "Hoàn thành",
+    "Không thuộc phạm vi",
+)
+DEFAULT_DONE_STATUSES = ("Hoàn thành",)
+YES_NO = ("Có", "Không")
+TASK_COLUMNS = ("status", "result")
+
+# Cells of the unit-information sheet; field ids must not reuse these names.
+INFO_LOCKED = ("unit_code", "unit_name", "period_label", "due_date")
+INFO_INPUTS = ("preparer", "preparer_position", "preparer_phone", "report_date")
+RESERVED_NAMES = frozenset(INFO_LOCKED + INFO_INPUTS)
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Period:
+    id: str
+    label: str
+    start: dt.date
+    end: dt.date
+    due_before: dt.date
+
+    @property
+    def last_on_time_day(self) -> dt.date:
+        return self.due_before - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    group: str
+    email: str = ""
+    contact: str = ""
+    phone: str = ""
+    periods: tuple[str, ...] = ()  # empty: every period of the plan
+
+    def owes(self, period_id: str) -> bool:
+        return not self.periods or period_id in self.periods
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    type: str
+    unit: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    aggregate: str = "none"
+    help: str = ""
+    heading: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in ("integer", "number")
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        if self.type == "yesno":
+            return YES_NO
+        return self.choices
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    title: str
+    lead: tuple[str, ...] = ()
+    lead_text: str = ""
+    coordinating: tuple[str, ...] = ()
+    coordinating_text: str = ""
+    timing: str = ""
+    due_before: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    type: str  # fields | tasks | table | text
+    title: str
+    sheet: str
+    help: str = ""
+    fields: tuple[Field, ...] = ()  # fields/text sections; columns of a table
+    tasks: tuple[Task, ...] = ()
+    statuses: tuple[str, ...] = DEFAULT_TASK_STATUSES
+    done_statuses: tuple[str, ...] = DEFAULT_DONE_STATUSES
+    result_max_length: int = 2000
+    rows: int = 20
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    left: str
+    op: str
+    right: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Collector:
+    name: str
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    sender: str = ""
+
+
+@dataclass
+class Definition:
+    id: str
+    version: int
+    title: str
+    issuer: str
+    collector: Collector
+    plan_reference: str
+    periods: tuple[Period, ...]
+    groups: tuple[Group, ...]
+    units: tuple[Unit, ...]
+    sections: tuple[Section, ...]
+    rules: tuple[Rule, ...]
+    path: Path | None = None
+    short_title: str = ""
+    copy_to: tuple[str, ...] = ()
+    province_name: str = ""
+    default: bool = False
+    _by_id: dict = field(default_factory=dict, repr=False)
+
+    def period(self, period_id: str) -> Period:
+        for period in self.periods:
+            if period.id == period_id:
+                return period
+        known = ", ".join(p.id for p in self.periods)
+        raise KeyError(f"Kỳ báo cáo '{period_id}' không có trong kế hoạch (có: {known})")
+
+    def unit(self, code: str) -> Unit | None:
+        if "units" not in self._by_id:
+            self._by_id["units"] = {u.code: u for u in self.units}
+        return self._by_id["units"].get(code)
+
+    def group_label(self, group_id: str) -> str:
+        for group in self.groups:
+            if group.id == group_id:
+                return group.label
+        return group_id
+
+    def expected_units(self, period_id: str) -> list[Unit]:
+        return [u for u in self.units if u.owes(period_id)]
+
+    def sections_of(self, kind: str) -> list[Section]:
+        return [s for s in self.sections if s.type == kind]
+
+    @property
+    def value_fields(self) -> list[Field]:
+        """Fields of `fields` and `text` sections: one value per return."""
+        return [f for s in self.sections if s.type in ("fields", "text") for f in s.fields]
+
+    @property
+    def numeric_fields(self) -> list[Field]:
+        return [f for f in self.value_fields if f.numeric]
+
+    def field(self, field_id: str) -> Field | None:
+        if "fields" not in self._by_id:
+            self._by_id["fields"] = {f.id: f for f in self.value_fields}
+        return self._by_id["fields"].get(field_id)

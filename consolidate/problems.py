@@ -1,0 +1,107 @@
+"""Problems found in definitions and returns, in the style of frictionless errors.
+
+Each kind of problem is a small class with a stable kebab-case ``code``, a severity and a
+Vietnamese message template; the position (file, sheet, cell, field, key path) is kept in
+fields so that tools and tests never parse message text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass
+class Problem:
+    """One located problem. Subclasses set ``code``, ``severity`` and ``template``."""
+
+    code: ClassVar[str] = "problem"
+    severity: ClassVar[str] = ERROR
+    template: ClassVar[str] = "{note}"
+    template_en: ClassVar[str] = "{note}"
+
+    note: str = ""
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    field_id: str | None = None
+    value: Any = None
+    path: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self._render(self.template)
+
+    @property
+    def message_en(self) -> str:
+        return self._render(self.template_en)
+
+    def _render(self, template: str) -> str:
+        values = {
+            "note": self.note,
+            "file": self.file or "",
+            "sheet": self.sheet or "",
+            "cell": self.cell or "",
+            "field": self.field_id or "",
+            "value": _short(self.value),
+            "path": self.path or "",
+        }
+        values.update(self.params)
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return f"{template} {self.note}".strip()
+
+    @property
+    def location(self) -> str:
+        parts = [p for p in (self.file, self.sheet, self.cell) if p]
+        if self.path:
+            parts.append(self.path)
+        return " › ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("params")
+        data.pop("note")
+        data["field"] = data.pop("field_id")
+        data["value"] = _jsonable(self.value)
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            **{k: v for k, v in data.items() if v is not None},
+        }
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value if not isinstance(value, str) else _short(value, 200)
+    return str(value)
+
+
+class ProblemList(list):
+    """A list of problems with the report-like helpers used by the CLI and the merge."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self if p.severity == WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def flatten(self, spec: tuple[str, ...] = ("code", "file", "sheet", "cell", "message")) -> list[list]:
+        return [[p.to_dict().get(key) for key in spec] for p in self]
