@@ -1,0 +1,63 @@
+"""Writing workbooks safely: text stays text, the structure can be locked, files appear whole."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import xlsxwriter
+
+SAFE_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SafeWorkbook(xlsxwriter.Workbook):
+    """xlsxwriter workbook with text-only defaults and optional structure protection.
+
+    xlsxwriter has no public call for `<workbookProtection lockStructure>`; the element must
+    follow `<workbookPr>`, so it is emitted right there.
+    """
+
+    def __init__(self, filename, options=None, lock_structure: bool = False):
+        merged = dict(SAFE_OPTIONS)
+        merged.update(options or {})
+        super().__init__(filename, merged)
+        self.lock_structure = lock_structure
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        if self.lock_structure:
+            self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
+
+
+def needs_quote_prefix(text: str) -> bool:
+    """Text that Excel would turn into a formula when the cell is edited."""
+    return bool(text) and text.startswith(FORMULA_TRIGGERS)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path in the target folder; replace the target only on success.
+
+    Killing the process mid-write leaves the previous file intact (FACTS.md: 10 of 10).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
