@@ -133,7 +133,7 @@ def _compute(definition: Definition) -> Layout:
         layout.sheets.append(section.sheet)
         if section.type == "fields":
             row = FIRST_DATA_ROW
-            for kind, f in section_rows(section):
+            for _kind, f in section_rows(section):
                 if f is not None:
                     layout.cells[f.id] = CellSpec(f.id, section.sheet, row, 3, field=f, section_id=section.id)
                 row += 1

@@ -150,7 +150,6 @@ def holds(left: str, op: str, right: str, values: Mapping[str, float | None]) ->
     if op in ("==", "!="):
         equal = abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
         return equal if op == "==" else not equal
-    if op in ("<=", ">="):
-        if abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
-            return True
+    if op in ("<=", ">=") and abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b)):
+        return True
     return COMPARE[op](a, b)
