@@ -81,8 +81,10 @@ def validation_for(field: Field, list_source) -> dict | None:
     rule: dict
     if field.type in ("integer", "number"):
         kind = "integer" if field.type == "integer" else "decimal"
-        low = field.min if field.min is not None else -1e15
-        high = field.max if field.max is not None else 1e15
+        low = field.min if field.min is not None else -999_999_999_999
+        high = field.max if field.max is not None else 999_999_999_999
+        if field.type == "integer":
+            low, high = int(low), int(high)
         rule = {"validate": kind, "criteria": "between", "minimum": low, "maximum": high}
         what = "số nguyên" if field.type == "integer" else "số (dùng dấu phẩy cho phần thập phân)"
         prompt = f"Nhập {what}{unit} {_range_text(field)}.".replace("  ", " ")

@@ -1,0 +1,180 @@
+"""Checks run before any parser sees a file: size, zip directory (bombs), XML prologs
+(DOCTYPE/entities) and cell references that would make python-calamine abort the process.
+
+Each check raises `Rejected` carrying the problem class to report; nothing here parses
+more than it has to, so a good file pays well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+from ..problems import Problem
+from .problems import FileCorrupt, FileTooLarge, FileXmlEntities, FileZipBomb
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_MEMBERS = 1000
+MAX_TOTAL_UNCOMPRESSED = 150 * 1024 * 1024
+MAX_MEMBER_UNCOMPRESSED = 100 * 1024 * 1024
+RATIO_CHECK_ABOVE = 2 * 1024 * 1024  # members smaller than this may compress as well as they like
+MAX_RATIO = 200
+# Far beyond any template; calamine builds a dense grid from A1-ish to the last cell.
+MAX_ROWS = 100_000  # 1-based row numbers
+MAX_COLS = 1_000  # 1-based column numbers
+MAX_AREA = 5_000_000  # rows x columns of that grid
+PROLOG_READ = 512
+PROLOG_MAX = 64 * 1024
+BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".emf", ".wmf", ".bmp", ".tif", ".tiff")
+
+
+class Rejected(Exception):
+    """A check failed: report `problem(note=..., sheet=..., cell=...)` and stop reading."""
+
+    def __init__(self, problem: type[Problem], note: str = "", sheet: str | None = None, cell: str | None = None):
+        super().__init__(note)
+        self.problem = problem
+        self.note = note
+        self.sheet = sheet
+        self.cell = cell
+
+
+def check_size(size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        raise Rejected(FileTooLarge, f"{size:,} byte > {MAX_FILE_BYTES:,}")
+
+
+def check_zip_directory(zf: zipfile.ZipFile) -> None:
+    """Declared sizes in the central directory; readers stop at the declared size (and check
+    the CRC), so a lying directory makes a corrupt file, not a bomb."""
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise Rejected(FileZipBomb, f"{len(infos)} members > {MAX_MEMBERS}")
+    total = 0
+    for info in infos:
+        size = info.file_size
+        total += size
+        if size > MAX_MEMBER_UNCOMPRESSED:
+            raise Rejected(FileZipBomb, f"{info.filename}: {size:,} byte")
+        if size > RATIO_CHECK_ABOVE and size > MAX_RATIO * max(info.compress_size, 1):
+            raise Rejected(FileZipBomb, f"{info.filename}: ratio {size // max(info.compress_size, 1)}:1")
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise Rejected(FileZipBomb, f"total {total:,} byte")
+
+
+def prolog_verdict(head: bytes) -> bool | None:
+    """True if the XML prolog holds a DOCTYPE (or any other markup declaration), False once
+    the root element starts (or the part is not XML at all), None if `head` is too short."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[: len(head) - len(head) % 2].decode("utf-16", "replace")
+    elif head[:2] in (b"<\x00", b"\x00<"):
+        codec = "utf-16-le" if head[:1] == b"<" else "utf-16-be"
+        text = head[: len(head) - len(head) % 2].decode(codec, "replace")
+    else:
+        text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    pos = 0
+    n = len(text)
+    while True:
+        while pos < n and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= n:
+            return None
+        if text[pos] != "<":
+            return False
+        if text.startswith("<?", pos):
+            end = text.find("?>", pos + 2)
+        elif text.startswith("<!--", pos):
+            end = text.find("-->", pos + 4)
+        elif text.startswith("<!", pos) or n - pos < 2:
+            return True if text.startswith("<!", pos) else None
+        else:
+            return False
+        if end < 0:
+            return None
+        pos = end + 2
+
+
+def check_xml_prologs(zf: zipfile.ZipFile) -> None:
+    """Reject any member whose XML prolog declares a DOCTYPE (entity expansion, external
+    entities). Only the first bytes of each member are decompressed."""
+    for info in zf.infolist():
+        name = info.filename
+        if info.is_dir() or name.lower().endswith(BINARY_SUFFIXES) or info.file_size == 0:
+            continue
+        try:
+            with zf.open(info) as member:
+                head = member.read(PROLOG_READ)
+                verdict = prolog_verdict(head)
+                while verdict is None and len(head) < min(PROLOG_MAX, info.file_size):
+                    more = member.read(PROLOG_READ * 8)
+                    if not more:
+                        break
+                    head += more
+                    verdict = prolog_verdict(head)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise Rejected(FileCorrupt, f"{name}: {exc}") from exc
+        except Exception as exc:  # zlib.error and friends
+            raise Rejected(FileCorrupt, f"{name}: {exc}") from exc
+        if verdict:
+            raise Rejected(FileXmlEntities, name)
+        if verdict is None and len(head) >= PROLOG_MAX:
+            raise Rejected(FileXmlEntities, f"{name}: prolog > {PROLOG_MAX} byte")
+
+
+_REF_ATTR = re.compile(rb'\sr\s*=\s*["\']([^"\']*)["\']')
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+
+
+def col_number(letters: str) -> int:
+    """'A' -> 1, 'XFD' -> 16384."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def check_sheet_refs(xml: bytes, sheet: str) -> None:
+    """Every `r="..."` in a worksheet part (rows and cells) must be a plain reference within
+    MAX_ROWS x MAX_COLS. Cells without `r` are counted as if they ran on along one row."""
+    max_row = 0
+    max_col = 0
+    refs = 0
+    for match in _REF_ATTR.finditer(xml):
+        raw = match.group(1)
+        refs += 1
+        if raw.isdigit():
+            row = int(raw)
+            if row > MAX_ROWS:
+                raise Rejected(FileTooLarge, f"row {row}", sheet=sheet, cell=f"A{row}")
+            max_row = max(max_row, row)
+            continue
+        text = raw.decode("ascii", "replace")
+        cell = _CELL_REF.match(text)
+        if not cell:
+            raise Rejected(FileCorrupt, f"bad cell reference {text[:40]!r}", sheet=sheet, cell=text[:40])
+        col, row = col_number(cell.group(1)), int(cell.group(2))
+        if row > MAX_ROWS or col > MAX_COLS or row == 0:
+            raise Rejected(FileTooLarge, f"cell {text}", sheet=sheet, cell=text)
+        max_row = max(max_row, row)
+        max_col = max(max_col, col)
+    cells = len(_CELL_TAG.findall(xml))
+    rows = len(_ROW_TAG.findall(xml))
+    if refs < cells + rows:  # some rows or cells carry no reference: they follow the previous one
+        max_col += cells
+        max_row += rows
+        if max_col > MAX_COLS or max_row > MAX_ROWS:
+            raise Rejected(FileTooLarge, f"{rows} rows, {cells} cells without references", sheet=sheet)
+    if max_row * max_col > MAX_AREA:
+        raise Rejected(FileTooLarge, f"{max_row} rows x {max_col} columns", sheet=sheet)
+
+
+def check_extent(end: tuple[int, int] | None, sheet: str) -> None:
+    """Second line, after calamine built a sheet (xls/ods, which have no cheap pre-check):
+    refuse to turn a huge grid into Python lists."""
+    if not end:
+        return
+    rows, cols = end[0] + 1, end[1] + 1
+    if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_AREA:
+        raise Rejected(FileTooLarge, f"{rows} rows x {cols} columns", sheet=sheet)

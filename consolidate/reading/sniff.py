@@ -1,0 +1,104 @@
+"""Decide what a file is from its bytes, never from its name."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedxml import ElementTree as SafeET
+
+from .guard import Rejected
+from .problems import FileCorrupt, FileEncrypted, FileFormatUnsupported, FileNotSpreadsheet
+
+ZIP_MAGIC = b"PK\x03\x04"
+ZIP_EMPTY = b"PK\x05\x06"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+ODS_MIMETYPES = {
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.spreadsheet-template",
+}
+OOXML_MAIN = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": "xlsx",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": "xlsm",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml": "xlsm",
+    "application/vnd.ms-excel.addin.macroEnabled.main+xml": "xlsm",
+}
+XLSB_MAIN = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+
+
+def is_owner_file(path: Path | str) -> bool:
+    """Excel's lock file (`~$Báo cáo.xlsx`) beside an open workbook: skip it silently."""
+    return Path(path).name.startswith("~$")
+
+
+@dataclass
+class Sniffed:
+    format: str  # xlsx | xlsm | xls | ods
+    zip: zipfile.ZipFile | None = None
+    workbook_part: str = ""  # OOXML: e.g. xl/workbook.xml
+    macros: bool = False
+
+
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-le")
+
+
+def sniff(data: bytes, open_zip) -> Sniffed:
+    """`open_zip(data)` opens and vets the zip (so that the caller's guards run before any
+    member is read). Raises Rejected for everything that is not a readable workbook."""
+    head = data[:8]
+    if head.startswith((ZIP_MAGIC, ZIP_EMPTY)):
+        zf = open_zip(data)
+        return _sniff_zip(zf)
+    if head == OLE_MAGIC:
+        if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
+            raise Rejected(FileEncrypted, "OLE EncryptedPackage")
+        if _utf16("Workbook") in data or _utf16("Book") in data:
+            return Sniffed("xls")
+        raise Rejected(FileNotSpreadsheet, "OLE document without a workbook stream")
+    stripped = data[:512].lstrip().lower()
+    if stripped.startswith((b"<html", b"<!doctype html", b"<?xml", b"<table")):
+        raise Rejected(FileNotSpreadsheet, "HTML/XML text saved with a spreadsheet name")
+    raise Rejected(FileNotSpreadsheet, f"first bytes {data[:8].hex()}")
+
+
+def _sniff_zip(zf: zipfile.ZipFile) -> Sniffed:
+    names = set(zf.namelist())
+    if "mimetype" in names:
+        mimetype = zf.read("mimetype")[:200].decode("ascii", "replace").strip()
+        if mimetype in ODS_MIMETYPES:
+            if "content.xml" not in names:
+                raise Rejected(FileCorrupt, "ODS without content.xml")
+            return Sniffed("ods", zf)
+        raise Rejected(FileNotSpreadsheet, f"OpenDocument {mimetype[:80]}")
+    if "[Content_Types].xml" not in names:
+        raise Rejected(FileNotSpreadsheet, "zip archive without [Content_Types].xml")
+    try:
+        root = SafeET.fromstring(zf.read("[Content_Types].xml"), forbid_dtd=True)
+    except SafeET.ParseError as exc:
+        raise Rejected(FileCorrupt, f"[Content_Types].xml: {exc}") from exc
+    fmt = ""
+    part = ""
+    for el in root:
+        if el.tag.rpartition("}")[2] != "Override":
+            continue
+        ctype = el.get("ContentType", "")
+        if ctype in OOXML_MAIN:
+            fmt, part = OOXML_MAIN[ctype], el.get("PartName", "").lstrip("/")
+            break
+        if ctype == XLSB_MAIN:
+            raise Rejected(FileFormatUnsupported, "xlsb")
+    if not fmt:
+        if "xl/workbook.xml" in names:  # a sloppy writer without the Override
+            fmt, part = "xlsx", "xl/workbook.xml"
+        else:
+            raise Rejected(FileNotSpreadsheet, "OOXML package without a workbook (docx, pptx?)")
+    if part not in names:
+        raise Rejected(FileCorrupt, f"missing {part}")
+    macros = any(n.lower().endswith("vbaproject.bin") for n in names)
+    if macros and fmt == "xlsx":
+        fmt = "xlsm"
+    return Sniffed(fmt, zf, part, macros=macros or fmt == "xlsm")
