@@ -40,14 +40,22 @@ def read_csv(path: Path, key: str) -> list[dict[str, str]]:
     return [{(k or "").strip(): _nfc(v) for k, v in row.items()} for row in rows]
 
 
-def registry_units(province_code: int, group: str, periods: tuple[str, ...] = ()) -> list[Unit]:
+def registry_units(province_code: int | list[int] | str, group: str, periods: tuple[str, ...] = ()) -> list[Unit]:
+    """Communes of one province, of several, or of the whole country ("all")."""
     from vietnam_provinces import ProvinceCode, Ward
 
-    try:
-        code = ProvinceCode(province_code)
-    except ValueError:
-        raise UnitSourceError("registry.province_code", f"Mã tỉnh {province_code} không có trong danh mục chính thức") from None
-    wards = sorted(Ward.iter_by_province(code), key=lambda w: int(w.code))
+    if province_code == "all":
+        wards = list(Ward.iter_all())
+    else:
+        wanted = province_code if isinstance(province_code, list) else [province_code]
+        codes = []
+        for value in wanted:
+            try:
+                codes.append(ProvinceCode(value))
+            except ValueError:
+                raise UnitSourceError("registry.province_code", f"Mã tỉnh {value} không có trong danh mục chính thức") from None
+        wards = [w for w in Ward.iter_all() if w.province_code in codes]
+    wards.sort(key=lambda w: int(w.code))
     return [
         Unit(code=str(int(w.code)).zfill(5), name=_nfc(w.name), group=group, periods=periods)
         for w in wards
