@@ -1,0 +1,155 @@
+"""Benchmark `consolidate merge` end to end against the pandas/openpyxl baseline and the unzip floor.
+
+    python benchmarks/run.py                      # N = 130, 1000, 3321; 3 runs each
+    python benchmarks/run.py --n 130 --runs 5
+    python benchmarks/run.py --n 20 --runs 1 --no-baseline   # CI smoke check, no timing assertion
+
+Each measurement is a whole process (interpreter start included). Prints medians, ratios,
+peak memory of the process tree, the per-stage split reported by merge, and ms per file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from make_returns import DEFAULT_PERIOD, DEFAULT_PLAN, generate  # noqa: E402
+
+DATA = ROOT / "benchmarks" / ".data"
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            ppid, pages = int(fields[1]), int(fields[21])
+        except (OSError, IndexError, ValueError):
+            continue
+        pid = int(entry)
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak tree RSS in MB, stdout."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode not in (0,):
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
+    return elapsed, peak / 1024, out
+
+
+def merge_cmd(plan: Path, returns: Path, work: Path, timings: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "consolidate.cli", "merge", "--definition", str(plan), "--period", DEFAULT_PERIOD,
+        "--out", str(work / "tong-hop.xlsx"), "--json", str(work / "status.json"),
+        "--register", str(work / "register.sqlite"), "--as-of", "2026-06-20T17:00:00",
+        "--timings", str(timings), str(returns),
+    ]
+
+
+def bench(n: int, runs: int, baseline: bool) -> dict:
+    target = DATA / f"n{n}"
+    returns = generate(n, target, DEFAULT_PLAN, DEFAULT_PERIOD)
+    plan = target / "plan"
+    rows: dict[str, list[float]] = {"floor": [], "merge": [], "pandas": []}
+    peaks: dict[str, list[float]] = {"merge": [], "pandas": []}
+    stages: list[dict] = []
+    for _ in range(runs):
+        rows["floor"].append(timed([sys.executable, str(ROOT / "benchmarks" / "baselines.py"), "unzip", str(returns)])[0])
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            # A fresh register each run: the first merge of a period is the slow case.
+            seconds, peak, _ = timed(merge_cmd(plan, returns, work, work / "timings.json"))
+            rows["merge"].append(seconds)
+            peaks["merge"].append(peak)
+            if (work / "timings.json").exists():
+                stages.append(json.loads((work / "timings.json").read_text()))
+        if baseline:
+            seconds, peak, _ = timed([sys.executable, str(ROOT / "benchmarks" / "baselines.py"), "pandas", str(returns)])
+            rows["pandas"].append(seconds)
+            peaks["pandas"].append(peak)
+    result = {"n": n, "runs": runs}
+    for key, values in rows.items():
+        if values:
+            result[key] = statistics.median(values)
+    for key, values in peaks.items():
+        if values:
+            result[f"{key}_peak_mb"] = max(values)
+    if stages:
+        result["stages"] = {k: statistics.median(s.get(k, 0.0) for s in stages) for k in stages[0]}
+    return result
+
+
+def report(results: list[dict]) -> None:
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+    head = f"{'N':>6} {'runs':>4} {'floor s':>8} {'merge s':>8} {'pandas s':>9} {'pandas/merge':>12} " \
+           f"{'merge/floor':>11} {'ms/file':>8} {'peak MB':>8}"
+    print(head)
+    for r in results:
+        pandas = r.get("pandas")
+        ratio = f"{pandas / r['merge']:.1f}x" if pandas else "-"
+        print(f"{r['n']:>6} {r['runs']:>4} {r['floor']:>8.2f} {r['merge']:>8.2f} "
+              f"{(f'{pandas:.2f}' if pandas else '-'):>9} {ratio:>12} {r['merge'] / r['floor']:>10.1f}x "
+              f"{1000 * r['merge'] / r['n']:>8.2f} {r.get('merge_peak_mb', 0):>8.0f}")
+    for r in results:
+        if "stages" in r:
+            split = ", ".join(f"{k} {v:.2f} s" for k, v in r["stages"].items())
+            print(f"N={r['n']} merge stages (median): {split}")
+        if "pandas_peak_mb" in r:
+            print(f"N={r['n']} pandas baseline peak memory: {r['pandas_peak_mb']:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark consolidate merge")
+    parser.add_argument("--n", type=int, nargs="+", default=[130, 1000, 3321])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the slow pandas/openpyxl baseline")
+    args = parser.parse_args()
+    results = [bench(n, args.runs, not args.no_baseline) for n in args.n]
+    report(results)
+    (DATA / "last-results.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
