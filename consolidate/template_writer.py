@@ -125,11 +125,11 @@ class _Writer:
 
     def _national_header(self, ws, last_col: int) -> None:
         left = (self.unit.name if self.unit else "TÊN CƠ QUAN, ĐƠN VỊ").upper()
-        split = max(1, last_col // 2)
+        split = last_col if last_col <= 2 else (last_col + 1) // 2
         _merge(ws, 0, 0, split - 1, left, self.st.header_left)
         _merge(ws, 0, split, last_col, NATIONAL, self.st.header_right)
         _merge(ws, 1, split, last_col, MOTTO, self.st.motto)
-        ws.set_row(0, 32)
+        ws.set_row(0, 34)
 
     def _meta_sheet(self) -> None:
         ws = self.meta
@@ -261,6 +261,7 @@ class _Writer:
                 ws.write_string(row, 2, field.unit, self.st.center)
                 ws.write_string(row, 4, field.help, self.st.note_cell)
                 self._input(ws, cell, field, self.values.get(field.id))
+                _fit_row(ws, row, [(field.label + " (*)", 50), (field.help, 32 * 1.1)])
             row += 1
         self._page(ws, landscape=False, header_rows=(HEADER_ROW, HEADER_ROW))
         self._protect(ws)
@@ -282,7 +283,7 @@ class _Writer:
             for column in ("status", "result"):
                 cell = self.layout.cells[f"{task.id}_{column}"]
                 self._input(ws, cell, cell.field, self.values.get(cell.name))
-            ws.set_row(row, max(45, 15 * (len(task.title) // 50 + 1)))
+            _fit_row(ws, row, [(task.title, 55), (lead, 24), (task.timing, 16)], minimum=3)
         self._page(ws, landscape=True, header_rows=(HEADER_ROW, HEADER_ROW))
         self._protect(ws)
 
@@ -378,6 +379,15 @@ def _cell_value(field: Field, value: Any) -> Any:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     return value
+
+
+def _fit_row(ws, row: int, texts: list[tuple[str, float]], minimum: int = 1) -> None:
+    """Wrapped text does not grow the row in every spreadsheet: size it from the longest cell."""
+    lines = minimum
+    for text, width in texts:
+        chars = max(1.0, width * 1.05)
+        lines = max(lines, sum(max(1, -(-len(part) // int(chars))) for part in (text or "").split("\n")))
+    ws.set_row(row, 16 * lines + 2)
 
 
 def _merge(ws, row: int, first: int, last: int, text: str, fmt) -> None:
