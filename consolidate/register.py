@@ -92,6 +92,12 @@ class Outcome:
     warnings: int
 
 
+@dataclass(frozen=True)
+class Known:
+    receipt: Receipt  # what the register kept as the receipt time of this content
+    first_seen: dt.datetime
+
+
 def _utc(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
@@ -158,18 +164,19 @@ class Register:
         self.close()
 
     # ----------------------------------------------------------------------- reading
-    def known(self, sha256s: list[str]) -> dict[str, Receipt]:
+    def known(self, sha256s: list[str]) -> dict[str, Known]:
         """What the register kept for contents it has already seen."""
         assert self.db is not None
-        out: dict[str, Receipt] = {}
+        out: dict[str, Known] = {}
         wanted = sorted(set(sha256s))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for sha, received, source in self.db.execute(
-                f"SELECT sha256, received_at, received_source FROM contents WHERE sha256 IN ({marks})", chunk
+            for sha, first_seen, received, source in self.db.execute(
+                f"SELECT sha256, first_seen, received_at, received_source FROM contents WHERE sha256 IN ({marks})",
+                chunk,
             ):
-                out[sha] = Receipt(_parse_utc(received), source)
+                out[sha] = Known(Receipt(_parse_utc(received), source), _parse_utc(first_seen))
         return out
 
     def row(self, sha256: str) -> dict | None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from .problems import ERROR, WARNING, Problem
 
 
-
 @dataclass
 class ReturnProblem(Problem):
     """Renders without dangling spaces when {note} is empty; English text uses `note_en`."""
@@ -133,8 +132,8 @@ class FormulaNoValue(ReturnProblem):
 @dataclass
 class ValueRequired(ReturnProblem):
     code = "value-required"
-    template = "Chưa nhập '{label}'. Đây là chỉ tiêu bắt buộc; nếu không phát sinh hãy nhập 0."
-    template_en = "'{label}' is empty. It is required; type 0 if there is nothing to report."
+    template = "Chưa nhập '{label}'. Đây là nội dung bắt buộc. {note}"
+    template_en = "'{label}' is empty. It is required. {note}"
 
 
 @dataclass

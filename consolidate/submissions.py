@@ -79,6 +79,7 @@ class FileDecision:
     verdict: str
     reason: str = ""
     unit_code: str = ""  # the unit it counts for ("" when unknown)
+    duplicate_of: str = ""  # file name of the copy that stands for the same content
 
     @property
     def file(self) -> str:
@@ -186,6 +187,7 @@ def decide(
             decisions[id(sub)] = FileDecision(
                 sub, IGNORED, f"Trùng nội dung với tệp {original.file} (cùng mã băm SHA-256)",
                 unit_code=sub.checked.unit_code if sub.checked.unit_code in expected_codes else "",
+                duplicate_of=original.file,
             )
         elif sub.sha256:
             first_copy[sub.sha256] = sub

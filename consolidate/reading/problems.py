@@ -94,13 +94,6 @@ class FileMacrosIgnored(Problem):
 
 
 @dataclass
-class MetaMissing(Problem):
-    code = "meta-missing"
-    template = "Tệp {file} không có trang _meta của biểu mẫu; hãy dùng đúng biểu mẫu đã gửi"
-    template_en = "{file} has no _meta sheet; use the template that was sent"
-
-
-@dataclass
 class NamesMissing(Problem):
     code = "names-missing"
     severity = WARNING

@@ -99,6 +99,4 @@ def _sniff_zip(zf: zipfile.ZipFile) -> Sniffed:
     if part not in names:
         raise Rejected(FileCorrupt, f"missing {part}")
     macros = any(n.lower().endswith("vbaproject.bin") for n in names)
-    if macros and fmt == "xlsx":
-        fmt = "xlsm"
     return Sniffed(fmt, zf, part, macros=macros or fmt == "xlsm")

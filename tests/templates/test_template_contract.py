@@ -90,7 +90,7 @@ def test_print_setup_and_font(template):
         assert ws.sheet_properties.pageSetUpPr.fitToPage
     ws = template[INFO_SHEET]
     assert ws["A1"].value == "PHƯỜNG XUÂN HƯƠNG - ĐÀ LẠT"
-    assert ws["B1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert ws["C1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert ws["B6"].font.name == "Times New Roman"
     assert template["Chỉ tiêu"].print_title_rows == "$4:$4"
 
