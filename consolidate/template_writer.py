@@ -8,7 +8,8 @@ layout units receive.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,21 @@ from .xlsx_safe import SafeWorkbook, atomic_output, needs_quote_prefix
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PASSWORD = ""  # no password: protection guards against slips, not against the unit itself
+ANNOTATION_FILLS = {"error": "#FF7C80", "warning": "#FFC000"}  # red, orange
+COMMENT_MAX = 30000  # Excel's limit is 32,767 characters
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A mark on one cell (0-based) of the written workbook: a fill by severity, added as a
+    conditional format with the formula TRUE so the cell's own value and format stay as they
+    are, and a comment. Several annotations of one cell share one comment."""
+
+    sheet: str
+    row: int
+    col: int
+    severity: str  # error | warning
+    text: str
 
 
 def write_template(
@@ -43,8 +59,13 @@ def write_template(
     path: str | Path,
     values: Mapping[str, Any] | None = None,
     created: dt.datetime | None = None,
+    annotations: Sequence[Annotation] = (),
+    front_sheet: Callable[[SafeWorkbook], Any] | None = None,
 ) -> Path:
-    """Write one template (or, with `values`, a filled return) atomically to `path`."""
+    """Write one template (or, with `values`, a filled return) atomically to `path`.
+
+    `annotations` mark cells (feedback to a unit); `front_sheet(workbook)`, when given, adds
+    a worksheet placed first and shown on opening (the feedback's problem list)."""
     layout = layout_for(definition)
     with atomic_output(path) as tmp:
         workbook = SafeWorkbook(str(tmp), {"constant_memory": False}, lock_structure=True)
@@ -58,7 +79,7 @@ def write_template(
             }
         )
         writer = _Writer(workbook, definition, layout, unit, period, values or {})
-        writer.write_all()
+        writer.write_all(annotations, front_sheet)
         workbook.close()
     return Path(path)
 
@@ -91,7 +112,8 @@ class _Writer:
         self.meta = None
 
     # -- sheets ---------------------------------------------------------------------------
-    def write_all(self) -> None:
+    def write_all(self, annotations: Sequence[Annotation] = (), front_sheet=None) -> None:
+        front = front_sheet(self.wb) if front_sheet else None
         instructions = self.wb.add_worksheet(INSTRUCTIONS_SHEET)
         info = self.wb.add_worksheet(INFO_SHEET)
         section_sheets = [(s, self.wb.add_worksheet(s.sheet)) for s in self.d.sections]
@@ -105,8 +127,31 @@ class _Writer:
             )
         for cell in self.layout.cells.values():
             self.wb.define_name(cell.name, f"={_quote(cell.sheet)}!${_col(cell.col)}${cell.row + 1}")
-        info.activate()
-        instructions.set_first_sheet()
+        self._annotate(annotations)
+        if front is not None:
+            front.activate()
+        else:
+            info.activate()
+            instructions.set_first_sheet()
+
+    def _annotate(self, annotations: Sequence[Annotation]) -> None:
+        by_cell: dict[tuple[str, int, int], list[Annotation]] = {}
+        for mark in annotations:
+            by_cell.setdefault((mark.sheet, mark.row, mark.col), []).append(mark)
+        fills = {}
+        for (sheet, row, col), marks in by_cell.items():
+            ws = self.wb.get_worksheet_by_name(sheet)
+            if ws is None:
+                continue
+            severity = "error" if any(m.severity == "error" for m in marks) else "warning"
+            if severity not in fills:
+                fills[severity] = self.wb.add_format({"bg_color": ANNOTATION_FILLS[severity]})
+            ws.conditional_format(row, col, row, col, {"type": "formula", "criteria": "TRUE", "format": fills[severity]})
+            text = "\n\n".join(m.text for m in marks)[:COMMENT_MAX]
+            lines = sum(len(part) // 45 + 1 for part in text.split("\n"))
+            ws.write_comment(row, col, text, {"author": self.d.collector.name, "x_scale": 2.5,
+                                              "y_scale": min(12.0, max(1.5, lines / 4)),
+                                              "font_name": "Times New Roman", "font_size": 10})
 
     def _page(self, ws, landscape: bool, header_rows: tuple[int, int] | None) -> None:
         ws.set_paper(9)  # A4
@@ -344,9 +389,10 @@ class _Writer:
         options = list(field.options)
         if not options:
             return None
-        if sum(len(o) + 1 for o in options) <= 250:
+        if sum(len(o) + 1 for o in options) <= 250 and not any("," in o for o in options):
             return options
-        # Inline lists are limited to 255 characters; longer ones live in `_meta`.
+        # Inline lists are limited to 255 characters and split on commas; such lists live
+        # in `_meta` and the dropdown points at that range.
         for r, option in enumerate(options):
             self.meta.write_string(r, self.lists_col, option)
         source = f"={_quote(META_SHEET)}!${_col(self.lists_col)}$1:${_col(self.lists_col)}${len(options)}"

@@ -127,3 +127,18 @@ def test_filled_values_written_as_values_and_text_stays_text(mini, tmp_path):
     assert wb["Nhiệm vụ"]["F5"].value.startswith("=HYPERLINK")
     assert wb["Mô hình Dân vận khéo"]["B5"].value == "Mô hình A"
     assert wb["Mô hình Dân vận khéo"]["D5"].value == 12
+
+
+def test_choice_with_comma_uses_a_range(mini, tmp_path):
+    import dataclasses
+
+    table = mini.sections_of("table")[0]
+    fields = list(table.fields)
+    fields[1] = dataclasses.replace(fields[1], choices=("Kinh tế, xã hội", "Văn hóa"))
+    sections = tuple(dataclasses.replace(s, fields=tuple(fields)) if s is table else s for s in mini.sections)
+    d = dataclasses.replace(mini, sections=sections, _by_id={})
+    wb = openpyxl.load_workbook(write_template(d, d.unit("SNV"), d.period("2026-H1"), tmp_path / "c.xlsx"))
+    dv = {str(x.sqref): x for x in wb["Mô hình Dân vận khéo"].data_validations.dataValidation}["C5:C14"]
+    assert dv.formula1.startswith("'_meta'!")
+    meta_values = [c.value for c in wb["_meta"]["D"] if c.value]
+    assert "Kinh tế, xã hội" in meta_values
