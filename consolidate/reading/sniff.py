@@ -76,8 +76,15 @@ def _sniff_zip(zf: zipfile.ZipFile) -> Sniffed:
         raise Rejected(FileNotSpreadsheet, f"OpenDocument {mimetype[:80]}")
     if "[Content_Types].xml" not in names:
         raise Rejected(FileNotSpreadsheet, "zip archive without [Content_Types].xml")
+    types = zf.read("[Content_Types].xml")
+    if "xl/workbook.xml" in names and types.count(b".main+xml") + types.count(b".main\"") == 1:
+        # the usual package: one workbook part at the usual place; no need to parse
+        for ctype, fmt in OOXML_MAIN.items():
+            if ctype.encode() in types:
+                macros = fmt == "xlsm" or any(n.lower().endswith("vbaproject.bin") for n in names)
+                return Sniffed(fmt, zf, "xl/workbook.xml", macros=macros)
     try:
-        root = SafeET.fromstring(zf.read("[Content_Types].xml"), forbid_dtd=True)
+        root = SafeET.fromstring(types, forbid_dtd=True)
     except SafeET.ParseError as exc:
         raise Rejected(FileCorrupt, f"[Content_Types].xml: {exc}") from exc
     fmt = ""

@@ -1,0 +1,228 @@
+"""read_many: read a batch in worker processes, so that a file that crashes the reader
+(python-calamine aborts the whole process on some cell references) or hangs costs only
+itself, and the rest of the batch goes on.
+
+A small hand-made pool rather than ProcessPoolExecutor: the executor marks every pending
+future broken when one worker dies and cannot stop a single slow task. Here each worker gets
+a chunk of paths, sends one result per file as soon as it has it, and the parent knows which
+file a dead or stuck worker was on; that file gets `file-reader-crashed` (or
+`file-read-timeout`), the worker is replaced and the rest of its chunk is requeued.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from ..layout import layout_for
+from ..model import Definition
+from ..returns import RawReturn
+from .extract import read_file, sha256_of
+from .problems import FileReaderCrashed, FileReadTimeout
+
+DEFAULT_TIMEOUT = 60.0  # seconds per file
+DEFAULT_MEMORY_LIMIT = 3 * 1024**3  # address space per worker; None: no limit
+MAX_CHUNK = 32
+
+
+def _limit_memory(limit: int | None) -> None:
+    if not limit:
+        return
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # not on this platform: isolation still holds
+        pass
+
+
+def _worker_main(conn, definition: Definition, memory_limit: int | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    _limit_memory(memory_limit)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        for index, path, name in job:
+            conn.send((index, read_file(path, definition, name)))
+
+
+def _context():
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")  # cheapest start; the definition is inherited, not pickled
+    return mp.get_context("spawn")
+
+
+class _Worker:
+    def __init__(self, ctx, definition: Definition, memory_limit: int | None):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, definition, memory_limit), daemon=True)
+        self.proc.start()
+        child.close()
+        self.chunk: list[tuple[int, str, str]] | None = None
+        self.done = 0
+        self.since = time.monotonic()
+
+    def assign(self, chunk: list[tuple[int, str, str]]) -> bool:
+        self.chunk, self.done, self.since = chunk, 0, time.monotonic()
+        try:
+            self.conn.send(chunk)
+            return True
+        except (BrokenPipeError, OSError):
+            return False
+
+    def stop(self) -> None:
+        try:
+            if self.proc.is_alive():
+                self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+
+    def close(self, grace: float = 1.0) -> None:
+        self.proc.join(grace)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _failed(path: str, name: str, problem) -> RawReturn:
+    ret = RawReturn(file=name)
+    with contextlib.suppress(OSError):
+        ret.sha256, ret.size = sha256_of(Path(path))
+    problem.file = name
+    ret.problems.append(problem)
+    return ret
+
+
+def _signal_note(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "killed"
+    if exitcode < 0:
+        try:
+            return signal.Signals(-exitcode).name
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+def read_many(
+    paths: Sequence[Path | str],
+    definition: Definition,
+    workers: int | None = None,
+    display_names: Sequence[str] | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    chunk_size: int | None = None,
+) -> list[RawReturn]:
+    """Read every file in worker processes; results in input order, one per path.
+
+    `workers`: processes (default: the machine's cores, never more than files); 0 reads in
+    this process (no isolation: for debugging only). `timeout`: seconds a worker may spend
+    on one file before it is killed.
+    """
+    items = [str(p) for p in paths]
+    names = [str(n) for n in display_names] if display_names is not None else list(items)
+    if len(names) != len(items):
+        raise ValueError("display_names must match paths one to one")
+    if not items:
+        return []
+    layout_for(definition)  # computed once here, inherited (or pickled) by every worker
+    if workers == 0:
+        return [read_file(p, definition, n) for p, n in zip(items, names, strict=True)]
+
+    count = max(1, min(workers or os.cpu_count() or 1, len(items)))
+    size = chunk_size or max(1, min(MAX_CHUNK, len(items) // (count * 4)))
+    jobs = [(i, items[i], names[i]) for i in range(len(items))]
+    queue: deque[list[tuple[int, str, str]]] = deque(jobs[i : i + size] for i in range(0, len(jobs), size))
+    results: list[RawReturn | None] = [None] * len(items)
+    ctx = _context()
+    pool: list[_Worker] = []
+
+    def give(slot: int) -> None:
+        """Hand the next chunk to the worker in `slot`, replacing it if it is gone."""
+        while queue:
+            worker = pool[slot]
+            if not worker.proc.is_alive():
+                worker.close(0)
+                worker = pool[slot] = _Worker(ctx, definition, memory_limit)
+            chunk = queue.popleft()
+            if worker.assign(chunk):
+                return
+            queue.appendleft(chunk)
+            worker.chunk = None
+            worker.close(0)
+            pool[slot] = _Worker(ctx, definition, memory_limit)
+
+    try:
+        for _ in range(count):
+            pool.append(_Worker(ctx, definition, memory_limit))
+        for slot in range(len(pool)):
+            give(slot)
+        while True:
+            busy = [w for w in pool if w.chunk is not None]
+            if not busy:
+                break
+            now = time.monotonic()
+            wait_for = max(0.0, min(w.since + timeout - now for w in busy))
+            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for + 0.01)
+            now = time.monotonic()
+            for worker in busy:
+                slot = pool.index(worker)
+                dead = False
+                try:
+                    while worker.conn.poll():
+                        index, ret = worker.conn.recv()
+                        results[index] = ret
+                        worker.done += 1
+                        worker.since = now
+                except (EOFError, OSError):
+                    dead = True
+                except Exception:  # a result that does not unpickle: count it as a crash
+                    dead = True
+                chunk = worker.chunk
+                if worker.done >= len(chunk):
+                    worker.chunk = None
+                    give(slot)
+                    continue
+                dead = dead or not worker.proc.is_alive()
+                timed_out = not dead and now - worker.since > timeout
+                if not (dead or timed_out):
+                    continue
+                index, path, name = chunk[worker.done]
+                if timed_out:
+                    worker.proc.kill()
+                    worker.proc.join()
+                    problem = FileReadTimeout(note=f"{timeout:g} s")
+                else:
+                    worker.proc.join(1.0)
+                    problem = FileReaderCrashed(note=_signal_note(worker.proc.exitcode))
+                results[index] = _failed(path, name, problem)
+                rest = chunk[worker.done + 1 :]
+                if rest:
+                    queue.appendleft(rest)
+                worker.chunk = None
+                give(slot)  # replaces the dead worker
+        for worker in pool:
+            worker.stop()
+    finally:
+        for worker in pool:
+            worker.close()
+    return [r if r is not None else _failed(items[i], names[i], FileReaderCrashed(note="lost")) for i, r in enumerate(results)]

@@ -1,0 +1,245 @@
+"""Where the template's named cells and tables are in a workbook, from the workbook XML.
+
+python-calamine sees values only, so the defined names (`xl/workbook.xml`), the tables
+(`xl/tables/tableN.xml`, tied to sheets through the relationship parts) and, for .ods, the
+named and database ranges of `content.xml` are read here with defusedxml.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree as SafeET
+
+from .guard import Rejected, col_number
+from .problems import FileCorrupt
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resolved reference: sheet name and 0-based bounds (a single cell has r1 == r2)."""
+
+    sheet: str
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+
+
+@dataclass
+class TableRef:
+    name: str
+    ref: Ref
+    columns: list[str] = field(default_factory=list)  # header names; empty: read from the sheet
+    header_rows: int = 1
+    totals_rows: int = 0
+
+
+@dataclass
+class WorkbookMap:
+    sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip member (OOXML)
+    names: dict[str, Ref | str] = field(default_factory=dict)  # casefolded name -> Ref or raw text
+    tables: dict[str, TableRef] = field(default_factory=dict)  # casefolded name -> table
+
+
+def fold(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _attr(el, local: str) -> str | None:
+    """An attribute by local name, whatever its namespace (r:id, table:name, ...)."""
+    value = el.get(local)
+    if value is not None:
+        return value
+    for key, value in el.attrib.items():
+        if key.rpartition("}")[2] == local:
+            return value
+    return None
+
+
+def _parse(zf: zipfile.ZipFile, member: str):
+    try:
+        return SafeET.fromstring(zf.read(member), forbid_dtd=True)
+    except KeyError as exc:
+        raise Rejected(FileCorrupt, f"missing {member}") from exc
+    except SafeET.ParseError as exc:
+        raise Rejected(FileCorrupt, f"{member}: {exc}") from exc
+
+
+# --- A1 references ---------------------------------------------------------------------
+
+_SHEET = r"(?:'((?:[^']|'')+)'|([^'!:\s]+))"
+_CELL = r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"
+_XL_REF = re.compile(rf"^=?\s*{_SHEET}!{_CELL}(?::{_CELL})?\s*$")
+
+
+def _cell(col: str, row: str) -> tuple[int, int]:
+    return int(row) - 1, col_number(col.upper()) - 1
+
+
+def parse_excel_ref(text: str) -> Ref | None:
+    """`'Chỉ tiêu'!$D$6`, `Sheet1!D6:D6`, `'It''s'!$B$4:$E$14`; None for #REF!, formulas,
+    several areas and constants."""
+    m = _XL_REF.match(text.strip())
+    if not m:
+        return None
+    sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+    r1, c1 = _cell(m.group(3), m.group(4))
+    r2, c2 = _cell(m.group(5), m.group(6)) if m.group(5) else (r1, c1)
+    if r1 < 0 or r2 < 0:
+        return None
+    return Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+
+
+_OD_SHEET = r"(?:\$?(?:'((?:[^']|'')+)'|([^'.:\s]+))\.|\.)?"
+_OD_REF = re.compile(rf"^{_OD_SHEET}{_CELL}(?::{_OD_SHEET}{_CELL})?$")
+
+
+def parse_ods_ref(text: str) -> Ref | None:
+    """`$'Chỉ tiêu'.$D$7`, `'Mô hình'.B12:'Mô hình'.E15`, `$Sheet1.$A$1:.$B$2`."""
+    m = _OD_REF.match(text.strip())
+    if not m:
+        return None
+    sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+    if not sheet:
+        return None
+    r1, c1 = _cell(m.group(3), m.group(4))
+    r2, c2 = _cell(m.group(7), m.group(8)) if m.group(7) else (r1, c1)
+    if r1 < 0 or r2 < 0:
+        return None
+    return Ref(sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+
+
+def split_range(text: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """`B4:E14` (a table's ref) -> ((3, 1), (13, 4))."""
+    m = re.match(rf"^{_CELL}(?::{_CELL})?$", text.strip())
+    if not m:
+        return None
+    a = _cell(m.group(1), m.group(2))
+    b = _cell(m.group(3), m.group(4)) if m.group(3) else a
+    return a, b
+
+
+# --- OOXML -----------------------------------------------------------------------------
+
+
+def _rels(zf: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type suffix, resolved target member) of an OOXML part."""
+    folder, base = posixpath.split(part)
+    rels_part = posixpath.join(folder, "_rels", base + ".rels")
+    if rels_part not in names:
+        return {}
+    out = {}
+    for rel in _parse(zf, rels_part):
+        if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        if target.startswith("/"):
+            resolved = target.lstrip("/")
+        else:
+            resolved = posixpath.normpath(posixpath.join(folder, target))
+        out[rel.get("Id", "")] = (rel.get("Type", "").rpartition("/")[2], resolved)
+    return out
+
+
+def read_ooxml_map(zf: zipfile.ZipFile, workbook_part: str) -> WorkbookMap:
+    names = set(zf.namelist())
+    root = _parse(zf, workbook_part)
+    rels = _rels(zf, workbook_part, names)
+    result = WorkbookMap()
+    order: list[str] = []
+    scoped: dict[str, Ref | str] = {}
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "sheet":
+            sheet_name = unicodedata.normalize("NFC", el.get("name", ""))
+            order.append(sheet_name)
+            rid = _attr(el, "id")
+            if rid in rels:
+                result.sheet_parts[sheet_name] = rels[rid][1]
+        elif tag == "definedName":
+            name = el.get("name", "")
+            if not name or name.startswith("_xlnm."):
+                continue
+            text = el.text or ""
+            ref = parse_excel_ref(text)
+            value: Ref | str = ref if ref is not None else text
+            if isinstance(value, Ref):
+                value = Ref(unicodedata.normalize("NFC", value.sheet), value.r1, value.c1, value.r2, value.c2)
+            if el.get("localSheetId") is None:
+                result.names[fold(name)] = value
+            else:  # a sheet-scoped name: only used when no workbook-scoped one exists
+                scoped.setdefault(fold(name), value)
+    for key, value in scoped.items():
+        result.names.setdefault(key, value)
+    for sheet_name, sheet_part in result.sheet_parts.items():
+        for kind, target in _rels(zf, sheet_part, names).values():
+            if kind != "table" or target not in names:
+                continue
+            table = _parse(zf, target)
+            bounds = split_range(table.get("ref", ""))
+            if bounds is None:
+                continue
+            (r1, c1), (r2, c2) = bounds
+            columns = [
+                unicodedata.normalize("NFC", col.get("name", ""))
+                for col in table.iter()
+                if _local(col.tag) == "tableColumn"
+            ]
+            name = table.get("displayName") or table.get("name") or ""
+            result.tables[fold(name)] = TableRef(
+                name=name,
+                ref=Ref(sheet_name, r1, c1, r2, c2),
+                columns=columns,
+                header_rows=_int(table.get("headerRowCount"), 1),
+                totals_rows=_int(table.get("totalsRowCount"), 0),
+            )
+            if table.get("name") and table.get("name") != name:
+                result.tables.setdefault(fold(table.get("name")), result.tables[fold(name)])
+    return result
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+# --- OpenDocument ----------------------------------------------------------------------
+
+
+def read_ods_map(zf: zipfile.ZipFile) -> WorkbookMap:
+    """Named ranges and database ranges of content.xml (streamed: they come last)."""
+    result = WorkbookMap()
+    try:
+        with zf.open("content.xml") as stream:
+            for _event, el in SafeET.iterparse(stream, events=("end",), forbid_dtd=True):
+                tag = _local(el.tag)
+                if tag == "named-range":
+                    name = _attr(el, "name") or ""
+                    text = _attr(el, "cell-range-address") or ""
+                    ref = parse_ods_ref(text)
+                    if ref is not None:
+                        ref = Ref(unicodedata.normalize("NFC", ref.sheet), ref.r1, ref.c1, ref.r2, ref.c2)
+                    result.names[fold(name)] = ref if ref is not None else text
+                elif tag == "database-range":
+                    name = _attr(el, "name") or ""
+                    ref = parse_ods_ref(_attr(el, "target-range-address") or "")
+                    if ref is not None:
+                        ref = Ref(unicodedata.normalize("NFC", ref.sheet), ref.r1, ref.c1, ref.r2, ref.c2)
+                        header = (_attr(el, "contains-header") or "true") != "false"
+                        result.tables[fold(name)] = TableRef(name, ref, [], int(header), 0)
+                elif tag in ("table-row", "table"):
+                    el.clear()  # keep memory flat on big sheets
+    except SafeET.ParseError as exc:
+        raise Rejected(FileCorrupt, f"content.xml: {exc}") from exc
+    return result

@@ -1,0 +1,23 @@
+"""Fixtures for the reading tests: the mini definition and returns built by the real
+template writer (tests/reading/make_corpus.py holds the builders of hostile files)."""
+
+from __future__ import annotations
+
+import pytest
+
+from . import make_corpus
+
+
+@pytest.fixture(scope="module")
+def mini_def():
+    from consolidate import definition as definitions
+
+    return definitions.load(make_corpus.MINI)
+
+
+@pytest.fixture(scope="module")
+def base_return(mini_def, tmp_path_factory):
+    """(path, values) of one good filled return."""
+    path = tmp_path_factory.mktemp("base") / "good.xlsx"
+    values = make_corpus.good(mini_def, path, seed=3)
+    return path, values
