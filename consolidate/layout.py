@@ -52,6 +52,11 @@ class CellSpec:
     task_id: str = ""
     column: str = ""  # task column: status | result
     locked: bool = False
+    # The label printed beside the input: a reader that locates cells by position (an .xls
+    # has no readable names) checks it to notice inserted or deleted rows.
+    label: str = ""
+    label_row: int = -1
+    label_col: int = 1
 
     @property
     def address(self) -> str:
@@ -128,6 +133,8 @@ def _compute(definition: Definition) -> Layout:
             col=INFO_VALUE_COL,
             field=INFO_FIELDS.get(name),
             locked=name in INFO_LOCKED,
+            label=INFO_LABELS[name],
+            label_row=INFO_FIRST_ROW + i,
         )
     for section in definition.sections:
         layout.sheets.append(section.sheet)
@@ -135,7 +142,8 @@ def _compute(definition: Definition) -> Layout:
             row = FIRST_DATA_ROW
             for _kind, f in section_rows(section):
                 if f is not None:
-                    layout.cells[f.id] = CellSpec(f.id, section.sheet, row, 3, field=f, section_id=section.id)
+                    layout.cells[f.id] = CellSpec(f.id, section.sheet, row, 3, field=f, section_id=section.id,
+                                                  label=f.label, label_row=row)
                 row += 1
         elif section.type == "tasks":
             for i, task in enumerate(section.tasks):
@@ -144,7 +152,7 @@ def _compute(definition: Definition) -> Layout:
                     name = f"{task.id}_{column}"
                     layout.cells[name] = CellSpec(
                         name, section.sheet, row, col, section_id=section.id, task_id=task.id, column=column,
-                        field=_task_field(section, column),
+                        field=_task_field(section, column), label=task.title, label_row=row,
                     )
         elif section.type == "table":
             layout.tables[section.id] = TableSpec(
@@ -154,7 +162,9 @@ def _compute(definition: Definition) -> Layout:
         elif section.type == "text":
             for i, f in enumerate(section.fields):
                 # label on one row, a tall input cell on the next
-                layout.cells[f.id] = CellSpec(f.id, section.sheet, FIRST_DATA_ROW + 2 * i + 1, 1, field=f, section_id=section.id)
+                row = FIRST_DATA_ROW + 2 * i + 1
+                layout.cells[f.id] = CellSpec(f.id, section.sheet, row, 1, field=f, section_id=section.id,
+                                              label=f.label, label_row=row - 1)
     layout.fingerprint = fingerprint(definition, layout)
     return layout
 

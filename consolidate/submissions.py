@@ -6,7 +6,7 @@ time) and "now" (``as_of``), decide:
 - per file a verdict: ``accepted`` (the return used for its unit), ``superseded`` (an older
   submission of a unit that sent a newer one), ``rejected`` (unreadable, or the newest
   submission of its unit but with errors), ``ignored`` (not a return of this report, period or
-  unit list; an exact copy of another file; received after ``as_of``);
+  unit list; an exact copy of another file);
 - per expected unit a status: ``on_time``, ``late``, ``invalid`` (its newest submission has
   errors), ``missing`` (nothing usable; ``missing_state`` ``not_yet_due`` or ``overdue``).
 
@@ -202,13 +202,6 @@ def decide(
         reason = _foreign_reason(definition, period, checked, expected_codes)
         if reason:
             decisions[id(sub)] = FileDecision(sub, IGNORED, reason)
-            continue
-        if sub.receipt is not None and sub.receipt.at > as_of:
-            decisions[id(sub)] = FileDecision(
-                sub, IGNORED,
-                "Thời điểm nhận sau thời điểm chốt số liệu (--as-of); không tính vào kỳ tổng hợp này",
-                unit_code=checked.unit_code,
-            )
             continue
         by_unit[checked.unit_code].append(sub)
 

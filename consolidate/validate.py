@@ -176,6 +176,10 @@ class _Checker:
     def __post_init__(self) -> None:
         self.out = CheckedReturn(raw=self.raw)
         self.out.problems.extend(self.raw.problems)
+        # Cells the reader already explained (a shifted or missing sheet, a lost name) are
+        # not reported a second time as missing, one line per field.
+        self.lost_sheets = {p.sheet for p in self.raw.problems if p.code in ("layout-shifted", "sheet-missing")}
+        self.lost_names = {p.field_id for p in self.raw.problems if p.code in ("name-missing", "name-broken")}
 
     # ---------------------------------------------------------------- helpers
 
@@ -316,7 +320,8 @@ class _Checker:
         """Parse one cell; record a slot for schema errors; return the typed value or None."""
         self.slots[key] = slot
         if cell is None:
-            self.add_at(CellMissing, slot)
+            if slot.sheet not in self.lost_sheets and key[0] not in self.lost_names:
+                self.add_at(CellMissing, slot)
             self.bad.add(key)
             return None
         if cell.error:

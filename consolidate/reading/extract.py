@@ -31,6 +31,7 @@ from .problems import (
     FileTooLarge,
     FileUnreadable,
     LayoutMismatch,
+    LayoutShifted,
     NameBroken,
     NameMissing,
     NamesMissing,
@@ -290,7 +291,8 @@ class _Reader:
             for section_id, spec in layout.tables.items():
                 tables[section_id] = TableRef(
                     section_id,
-                    Ref(spec.sheet, spec.header_row, spec.first_col, spec.header_row + spec.rows, spec.last_col),
+                    # rows a unit added below the template's blank ones count too
+                    Ref(spec.sheet, spec.header_row, spec.first_col, spec.header_row + spec.rows + 500, spec.last_col),
                     [f.label for f in spec.section.fields],
                 )
 
@@ -311,6 +313,10 @@ class _Reader:
         missing_sheets = set()
         for sheet, rows in depth.items():
             self._load(sheet, rows)
+        if ret.located_by == "layout":
+            for bad in self._shifted_sheets():
+                cells = {n: r for n, r in cells.items() if fold(r.sheet) != fold(bad)}
+                tables = {n: t for n, t in tables.items() if fold(t.ref.sheet) != fold(bad)}
         for name, ref in cells.items():
             sheet = self._sheet(ref.sheet)
             if sheet is None:
@@ -328,6 +334,33 @@ class _Reader:
                     ret.problems.append(SheetMissing(file=ret.file, sheet=table.ref.sheet))
                 continue
             ret.tables[section_id] = self._table(sheet, table, sections[section_id])
+
+    def _shifted_sheets(self) -> list[str]:
+        """Sheets whose printed labels are not where the template put them (rows moved)."""
+        shifted: list[str] = []
+        for spec in self.layout.cells.values():
+            sheet = self._sheet(spec.sheet)
+            if sheet is None or not spec.label or spec.sheet in shifted:
+                continue
+            found = _label_key(_meta_text(self._cell(sheet, spec.label_row, spec.label_col).value))
+            if not found.startswith(_label_key(spec.label)):
+                shifted.append(spec.sheet)
+                self.ret.problems.append(LayoutShifted(
+                    file=self.ret.file, sheet=spec.sheet, cell=cell_address(spec.label_row, spec.label_col),
+                    field_id=spec.name, value=spec.label,
+                ))
+        for table in self.layout.tables.values():
+            sheet = self._sheet(table.sheet)
+            if sheet is None or table.sheet in shifted:
+                continue
+            header = _label_key(_meta_text(self._cell(sheet, table.header_row, table.first_col).value))
+            if header != _label_key(table.section.fields[0].label):
+                shifted.append(table.sheet)
+                self.ret.problems.append(LayoutShifted(
+                    file=self.ret.file, sheet=table.sheet, cell=cell_address(table.header_row, table.first_col),
+                    field_id=table.name, value=table.section.fields[0].label,
+                ))
+        return shifted
 
     def _table(self, sheet: str, table: TableRef, section: Section) -> list[dict[str, RawCell]]:
         ref = table.ref

@@ -109,6 +109,15 @@ class LayoutMismatch(Problem):
 
 
 @dataclass
+class LayoutShifted(Problem):
+    code = "layout-shifted"
+    template = ("Trang “{sheet}” của tệp {file} đã bị chèn hoặc xóa dòng (ô {cell} phải là “{value}”), "
+                "nên không đọc được số liệu theo vị trí. Hãy nhập lại vào biểu mẫu gốc và gửi dạng .xlsx")
+    template_en = ("Sheet '{sheet}' of {file} has inserted or deleted rows (cell {cell} should read '{value}'); "
+                   "its values cannot be read by position. Re-enter them in the original template and send .xlsx")
+
+
+@dataclass
 class NameMissing(Problem):
     code = "name-missing"
     template = "Tệp {file}: không tìm thấy ô được đặt tên '{field}' (có thể đã bị xóa)"

@@ -114,6 +114,19 @@ def test_lost_names_fall_back_to_layout_with_warning(mini_def, base_return, tmp_
     assert_values(ret, values, layout_for(mini_def))
 
 
+def test_lost_names_and_a_row_inserted_is_refused_not_misread(mini_def, base_return, tmp_path):
+    """An .xls has no readable names: a moved row must not shift every value silently."""
+    path, values = base_return
+    layout = layout_for(mini_def)
+    spec = layout.cells["don_tiep_nhan"]
+    moved = mc.insert_row(path, tmp_path / "row.xlsx", spec.sheet, spec.row + 1)
+    ret = read_file(mc.strip_names(moved, tmp_path / "row-nonames.xlsx"), mini_def)
+    shifted = [p for p in ret.problems if p.code == "layout-shifted"]
+    assert [(p.sheet, p.cell, p.field_id) for p in shifted] == [(spec.sheet, f"B{spec.row + 1}", "don_tiep_nhan")]
+    assert not any(name in ret.cells for name, c in layout.cells.items() if c.sheet == spec.sheet)
+    assert ret.cells["nv01_status"].value == values["nv01_status"]
+
+
 def test_lost_names_and_other_layout_is_not_guessed(mini_def, base_return, tmp_path):
     path, _ = base_return
     stripped = mc.strip_names(path, tmp_path / "nonames.xlsx")

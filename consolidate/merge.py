@@ -1,0 +1,308 @@
+"""`consolidate merge`: one folder of returned files -> the provincial summary.
+
+list files -> hash (+ archive new contents) -> read (worker processes) -> validate ->
+receipt times -> decide who submitted what -> aggregate -> summary workbook + status JSON ->
+record everything in the register (one transaction). The register's lock is held from the
+start to the end, so two merges on the same register never interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .aggregate import Aggregates, aggregate
+from .definition import load as load_definition
+from .model import Definition, Period
+from .problems import Problem
+from .receipts import (
+    Receipt,
+    ReceiptBook,
+    aware,
+    first_receipt,
+    iso,
+    read_book,
+    resolve,
+)
+from .receipts import now as utc_now
+from .register import Outcome, Register, Seen, default_path
+from .returns import CheckedReturn, RawReturn
+from .submissions import IGNORED, Decision, Submission, decide, local_date, rates
+from .summary_writer import SummaryData, write_summary
+from .xlsx_safe import atomic_output
+
+SKIP_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+
+
+class MergeError(Exception):
+    """The merge cannot do its job (folder missing, output not writable, …)."""
+
+
+@dataclass
+class MergeResult:
+    definition: Definition
+    period: Period
+    decision: Decision
+    aggregates: Aggregates
+    status: dict[str, Any]
+    summary_path: Path
+    json_path: Path | None
+    register_path: Path
+    receipt_problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.status["counts"]
+
+    @property
+    def rates(self) -> tuple[float | None, float | None]:
+        return rates(self.counts)
+
+
+@dataclass
+class _File:
+    name: str  # relative, '/' separators, NFC
+    path: Path
+    sha256: str = ""
+    size: int = 0
+    mtime: dt.datetime | None = None
+
+
+def list_files(returns_dir: Path, skip: list[Path] | None = None) -> list[_File]:
+    """Every candidate file under the folder, sorted by relative name. Skipped silently:
+    Excel/LibreOffice lock files (`~$…`, `.~lock…`), hidden files and folders (the register's
+    `.consolidate` among them), system junk, and the paths in ``skip`` (the outputs)."""
+    from .reading import is_owner_file
+
+    root = returns_dir.resolve()
+    skipped = {p.resolve() for p in (skip or [])}
+    out: list[_File] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and (here / d).resolve() not in skipped
+        )
+        for name in sorted(files):
+            path = here / name
+            if name.startswith(".") or name.casefold() in SKIP_NAMES or is_owner_file(path):
+                continue
+            if path.resolve() in skipped:
+                continue
+            relative = unicodedata.normalize("NFC", path.relative_to(root).as_posix())
+            out.append(_File(relative, path))
+    out.sort(key=lambda f: f.name)
+    return out
+
+
+def _hash(item: _File) -> bytes | None:
+    try:
+        data = item.path.read_bytes()
+        stat = item.path.stat()
+    except OSError:
+        return None
+    item.sha256 = hashlib.sha256(data).hexdigest()
+    item.size = len(data)
+    item.mtime = dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)
+    return data
+
+
+def status_document(definition: Definition, decision: Decision, agg: Aggregates) -> dict[str, Any]:
+    """The `--json` document; its shape is fixed by schemas/merge-status.schema.json."""
+    period = decision.period
+    units: dict[str, Any] = {}
+    for u in decision.units:
+        units[u.unit.code] = {
+            "name": u.unit.name,
+            "group": u.unit.group,
+            "status": u.status,
+            "missing_state": u.missing_state,
+            "received_at": iso(u.received_at),
+            "received_at_source": u.received_source,
+            "file": u.used.file if u.used else None,
+            "submissions": len(u.submissions),
+            "errors": u.errors,
+            "warnings": u.warnings,
+            "days_late": u.days_late,
+        }
+    fields = {
+        t.field.id: {"aggregate": t.field.aggregate, "value": t.value, "units_reporting": t.units_reporting}
+        for t in agg.fields
+    }
+    tasks = {p.task.id: dict(p.counts) for p in agg.tasks}
+    tables = {sid: len(rows) for sid, rows in agg.tables.items()}
+    files = [
+        {
+            "file": f.file,
+            "sha256": f.submission.sha256,
+            "unit_code": f.unit_code or f.submission.checked.unit_code or None,
+            "period": f.submission.checked.period or None,
+            "verdict": f.verdict,
+            "reason": f.reason,
+        }
+        for f in decision.files
+    ]
+    return {
+        "report_id": definition.id,
+        "definition_version": definition.version,
+        "period": period.id,
+        "due_before": period.due_before.isoformat(),
+        "as_of": iso(decision.as_of),
+        "counts": decision.counts(),
+        "units": units,
+        "fields": fields,
+        "tasks": tasks,
+        "tables": tables,
+        "files": files,
+    }
+
+
+def write_json(document: dict[str, Any], path: str | Path) -> Path:
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    target = Path(path)
+    try:
+        with atomic_output(target) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise MergeError(f"Không ghi được tệp trạng thái {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def _read_and_check(
+    files: list[_File], definition: Definition, period: Period, as_of: dt.datetime, workers: int | None
+) -> list[CheckedReturn]:
+    from .reading import read_many
+    from .validate import check_return
+
+    raws: list[RawReturn] = read_many([f.path for f in files], definition, workers=workers,
+                                      display_names=[f.name for f in files])
+    checked = []
+    for item, raw in zip(files, raws, strict=True):
+        if item.sha256:
+            raw.sha256, raw.size = item.sha256, item.size
+        checked.append(check_return(raw, definition, period.id, as_of=local_date(as_of)))
+    return checked
+
+
+def run_merge(
+    definition: Definition | str | Path,
+    period: Period | str,
+    returns_dir: str | Path,
+    out: str | Path,
+    receipts: str | Path | None = None,
+    as_of: dt.datetime | None = None,
+    json_path: str | Path | None = None,
+    register_path: str | Path | None = None,
+    workers: int | None = None,
+) -> MergeResult:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now_ = time.perf_counter()
+        timings[name] = round(now_ - clock, 3)
+        clock = now_
+
+    if not isinstance(definition, Definition):
+        definition = load_definition(definition)
+    if not isinstance(period, Period):
+        period = definition.period(period)
+    as_of = aware(as_of) if as_of is not None else utc_now()
+    folder = Path(returns_dir)
+    if not folder.is_dir():
+        raise MergeError(f"Không tìm thấy thư mục báo cáo {folder}")
+    out_path = Path(out)
+    if out_path.exists() and out_path.is_dir():
+        raise MergeError(f"{out_path} là một thư mục; --out cần tên tệp .xlsx")
+    reg_path = Path(register_path) if register_path else default_path(folder)
+
+    with Register(reg_path) as register:
+        started = utc_now()
+        skip = [out_path, reg_path, register.lock_path, reg_path.parent / "archive"]
+        skip += [reg_path.with_name(reg_path.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
+        skip += [Path(p) for p in (json_path, receipts) if p]
+        files = list_files(folder, skip)
+        lap("list")
+
+        known: dict = {}
+        archived: set[str] = set()
+        for item in files:
+            data = _hash(item)
+            if data is None or item.sha256 in archived or item.sha256 in known:
+                continue
+            found = register.known([item.sha256])
+            if found:
+                known.update(found)
+            else:
+                register.archive(item.sha256, item.name, data)
+                archived.add(item.sha256)
+        lap("hash_archive")
+
+        checked = _read_and_check(files, definition, period, as_of, workers) if files else []
+        lap("read_validate")
+
+        book: ReceiptBook | None = read_book(receipts, [f.name for f in files]) if receipts else None
+        new_receipts: dict[str, Receipt] = {}
+        for item in files:
+            if item.sha256 and item.sha256 not in known:
+                candidate = first_receipt(started, item.mtime)
+                previous = new_receipts.get(item.sha256)
+                if previous is None or candidate.at < previous.at:
+                    new_receipts[item.sha256] = candidate
+        submissions = []
+        for item, ret in zip(files, checked, strict=True):
+            entry = known.get(item.sha256)
+            registered = entry.receipt if entry else new_receipts.get(item.sha256)
+            first_seen = entry.first_seen if entry else started
+            submissions.append(Submission(ret, resolve(item.name, book, registered, item.mtime), first_seen))
+        decision = decide(definition, period, submissions, as_of)
+        agg = aggregate(definition, decision)
+        lap("decide_aggregate")
+
+        receipt_problems = list(book.problems) if book else []
+        write_summary(SummaryData(definition, decision, agg, receipt_problems), out_path)
+        lap("summary")
+        document = status_document(definition, decision, agg)
+        written_json = write_json(document, json_path) if json_path else None
+        lap("json")
+
+        seen = [
+            Seen(item.name, item.sha256, item.size, item.path, item.mtime) for item in files if item.sha256
+        ]
+        outcomes = [
+            Outcome(
+                sha256=f.submission.sha256,
+                unit_code=f.unit_code or f.submission.checked.unit_code,
+                period=f.submission.checked.period,
+                report_id=f.submission.checked.report_id,
+                verdict=f.verdict,
+                reason=f.reason,
+                errors=f.submission.checked.errors,
+                warnings=f.submission.checked.warnings,
+            )
+            for f in decision.files
+            if f.submission.sha256 and not (f.verdict == IGNORED and f.duplicate_of)
+        ]
+        register.record(folder, seen, new_receipts, outcomes, definition.id, period.id, started)
+        lap("register")
+
+    return MergeResult(
+        definition=definition,
+        period=period,
+        decision=decision,
+        aggregates=agg,
+        status=document,
+        summary_path=out_path,
+        json_path=written_json,
+        register_path=reg_path,
+        receipt_problems=receipt_problems,
+        timings=timings,
+    )
