@@ -53,6 +53,7 @@ from .submissions import (
 from .template_writer import write_template
 
 TEMPLATES_DIR = "bieu-mau"
+NOT_SPREADSHEET = "file-not-spreadsheet"
 URGENCY = {OVERDUE: 0, INVALID: 1, UNREADABLE: 2, LATE: 3, NOT_YET_DUE: 4}
 
 
@@ -77,6 +78,7 @@ class FeedbackResult:
     list_csv: Path | None = None
     drafts: list[Path] = field(default_factory=list)
     unreadable: list[FileDecision] = field(default_factory=list)
+    not_spreadsheets: list[FileDecision] = field(default_factory=list)  # of no unit: not in the list
     receipt_problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -123,6 +125,10 @@ def match_unit(file_name: str, units: list[Unit]) -> Unit | None:
 def _reason(decision: FileDecision) -> str:
     text = decision.reason.strip().rstrip(".")
     return text or "không đọc được tệp"
+
+
+def _first_code(decision: FileDecision) -> str:
+    return next((p.code for p in decision.submission.checked.raw.problems if p.severity == "error"), "")
 
 
 def _plain_reason(decision: FileDecision) -> str:
@@ -211,7 +217,9 @@ def _build(result: FeedbackResult, ctx: Context, eml: bool) -> None:
         if f.verdict == REJECTED and not checked.raw.readable:
             result.unreadable.append(f)
             unit = match_unit(f.file, units)
-            if unit is None:
+            if unit is None and _first_code(f) == NOT_SPREADSHEET:
+                result.not_spreadsheets.append(f)  # a cover letter (công văn) in PDF, a photo, …
+            elif unit is None:
                 orphans.append(f)
             else:
                 unreadable_of.setdefault(unit.code, []).append(f)

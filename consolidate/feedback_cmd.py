@@ -12,6 +12,8 @@ import click
 
 from .receipts import parse_as_of
 
+MAX_LISTED = 20  # units without an email address named one by one
+
 
 def _say(lang: str, vi: str, en: str) -> str:
     return en if lang == "en" else vi
@@ -69,6 +71,8 @@ def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as
         raise click.ClickException(_say(lang, "Đã dừng", "Interrupted")) from None
     elapsed = time.perf_counter() - started
 
+    reminded = {rem.code for rem in result.reminders}
+    warned_only = sum(1 for copy in result.annotated if copy.unit.code not in reminded)
     counts: dict[str, int] = {}
     for rem in result.reminders:
         counts[rem.kind] = counts.get(rem.kind, 0) + 1
@@ -79,12 +83,21 @@ def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as
             f"{len(result.annotated)} annotated returns, {len(result.templates)} blank templates ({elapsed:.1f} s).",
             f"Reminder list: {result.list_xlsx} and {result.list_csv}",
         ]
+        if warned_only:
+            lines.append(f"{warned_only} annotated returns are of units on time with warnings only (not in the list); "
+                         f"see {result.out_dir / 'danh-dau'}")
         if eml:
             lines.append(f"{len(result.drafts)} email drafts in {result.out_dir / 'thu-nhap'}")
-            for rem in result.no_email:
+            for rem in result.no_email[:MAX_LISTED]:
                 lines.append(f"  no email address: {rem.unit.code} {rem.unit.name} (draft has an empty To)")
+            if len(result.no_email) > MAX_LISTED:
+                lines.append(f"  ... and {len(result.no_email) - MAX_LISTED} more units without an email address "
+                             f"(column 'Thư điện tử' of {result.list_xlsx.name})")
         for f in result.unreadable:
-            lines.append(f"  unreadable: {f.file}: {f.reason}")
+            if f in result.not_spreadsheets:
+                lines.append(f"  not a spreadsheet, no unit: {f.file} (left out of the list)")
+            else:
+                lines.append(f"  unreadable: {f.file}: {f.reason}")
     else:
         labels = {"overdue": "quá hạn", "not_yet_due": "chưa đến hạn", "invalid": "có lỗi", "late": "muộn",
                   "unreadable": "tệp không đọc được"}
@@ -94,10 +107,19 @@ def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as
             f"{len(result.annotated)} tệp đánh dấu lỗi, {len(result.templates)} biểu mẫu trống ({elapsed:.1f} giây).",
             f"Danh sách nhắc nhở: {result.list_xlsx} và {result.list_csv}",
         ]
+        if warned_only:
+            lines.append(f"{warned_only} tệp đánh dấu là của đơn vị nộp đúng hạn, chỉ có cảnh báo (không có trong "
+                         f"danh sách nhắc nhở); xem {result.out_dir / 'danh-dau'}")
         if eml:
             lines.append(f"{len(result.drafts)} thư nháp trong {result.out_dir / 'thu-nhap'}")
-            for rem in result.no_email:
+            for rem in result.no_email[:MAX_LISTED]:
                 lines.append(f"  cần bổ sung địa chỉ: {rem.unit.code} {rem.unit.name} (thư nháp chưa có người nhận)")
+            if len(result.no_email) > MAX_LISTED:
+                lines.append(f"  ... và {len(result.no_email) - MAX_LISTED} đơn vị khác cần bổ sung địa chỉ "
+                             f"(cột “Thư điện tử” trong {result.list_xlsx.name})")
         for f in result.unreadable:
-            lines.append(f"  không đọc được: {f.file}: {f.reason}")
+            if f in result.not_spreadsheets:
+                lines.append(f"  không phải bảng tính, không rõ đơn vị: {f.file} (không đưa vào danh sách nhắc nhở)")
+            else:
+                lines.append(f"  không đọc được: {f.file}: {f.reason}")
     click.echo("\n".join(lines))

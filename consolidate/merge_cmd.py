@@ -7,7 +7,9 @@ command could not do its job (definition unreadable, output not writable, regist
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import click
 
@@ -41,7 +43,10 @@ def _percent(value: float | None) -> str:
               help="Số tiến trình đọc tệp (mặc định: số lõi CPU).")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
               help="Ngôn ngữ thông báo / language of messages.")
-def merge_command(returns_dir, definition_path, period, out, receipts, as_of, json_path, register_path, workers, lang):
+@click.option("--timings", "timings_path", type=click.Path(dir_okay=False), default=None, hidden=True,
+              help="Write the per-stage seconds as JSON (for benchmarks/run.py).")
+def merge_command(returns_dir, definition_path, period, out, receipts, as_of, json_path, register_path, workers, lang,
+                  timings_path):
     """Tổng hợp các báo cáo đã nhận trong RETURNS_DIR thành tệp tổng hợp của tỉnh."""
     from .cli import load_definition, resolve_period
     from .merge import MergeError, run_merge
@@ -69,6 +74,8 @@ def merge_command(returns_dir, definition_path, period, out, receipts, as_of, js
         raise click.ClickException(_say(lang, "Đã dừng; tệp tổng hợp cũ (nếu có) vẫn nguyên vẹn",
                                         "Interrupted; the previous summary (if any) is intact")) from None
     elapsed = time.perf_counter() - started
+    if timings_path:
+        Path(timings_path).write_text(json.dumps(result.timings), encoding="utf-8")
     c = result.counts
     completeness, timeliness = result.rates
     files = len(result.decision.files)

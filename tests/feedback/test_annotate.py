@@ -156,3 +156,20 @@ def test_other_formats_are_rebuilt_with_their_values(mini, folder, tmp_path, fmt
            [{k: c.value for k, c in r.items()} for r in original.tables["mo_hinh"][:rows]]
     marked = {(p.problem.code, p.position) for p in copy.problems if p.position}
     assert len(marked) == (len(EXPECTED_MARKS) if rows == 12 else len(EXPECTED_MARKS) - 1)
+
+
+def test_error_cell_is_listed_with_what_was_there(mini, folder, tmp_path):
+    """An Excel error (#REF!) has no value to carry: the copy's cell is blank, marked, and the
+    list shows what the unit's file held."""
+    from consolidate.returns import RawCell
+
+    raw = read_file(folder["returns"] / SNV_FILE, mini, SNV_FILE)
+    raw.cells["don_tiep_nhan"] = RawCell("Chỉ tiêu", "D7", None, error="#REF!")
+    checked = check_return(raw, mini, "2026-H1", as_of=AS_OF.date())
+    assert ("cell-error-value", "D7") in {(p.code, p.cell) for p in checked.problems}
+    copy = write_annotated(mini, mini.period("2026-H1"), checked, mini.unit("SNV"), tmp_path / "c.xlsx")
+    wb = openpyxl.load_workbook(copy.path)
+    assert wb["Chỉ tiêu"]["D7"].value is None
+    assert "#REF!" in wb["Chỉ tiêu"]["D7"].comment.text
+    listed = {r[7].value: r for r in wb[LIST_SHEET].iter_rows(min_row=5) if r[0].value}
+    assert listed["cell-error-value"][5].value == "#REF!"

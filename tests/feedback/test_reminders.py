@@ -16,7 +16,7 @@ from consolidate.reading import read_file
 from consolidate.receipts import VN_TZ
 from consolidate.reminders import COLUMNS
 
-from .conftest import AS_OF, STC_FILE
+from .conftest import AS_OF, SNV_FILE, STC_FILE
 
 
 def csv_rows(path):
@@ -26,7 +26,8 @@ def csv_rows(path):
 
 def add_unreadable(returns):
     (returns / "2026-H1_24781_Phuong-Xuan-Huong.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
-    (returns / "scan.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
+    (returns / "scan.xlsx").write_bytes((returns / SNV_FILE).read_bytes()[:3000])  # cut short: corrupt
+    (returns / "Cong van gui kem.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
 
 
 def test_list_matches_merge_status(mini, folder, tmp_path):
@@ -55,7 +56,10 @@ def test_list_matches_merge_status(mini, folder, tmp_path):
     assert "24787" not in by_code  # owes only 2026-Y
 
     # the unreadable files: one matched by its name to 24781, one with no unit
-    assert {f.file for f in result.unreadable} == {"2026-H1_24781_Phuong-Xuan-Huong.xlsx", "scan.xlsx"}
+    assert {f.file for f in result.unreadable} == {"2026-H1_24781_Phuong-Xuan-Huong.xlsx", "scan.xlsx",
+                                                   "Cong van gui kem.pdf"}
+    # a PDF of no unit (a cover letter) is not a reminder
+    assert [f.file for f in result.not_spreadsheets] == ["Cong van gui kem.pdf"]
     assert by_code["24781"]["tep_da_nhan"] == "2026-H1_24781_Phuong-Xuan-Huong.xlsx"
     orphans = [r for r in rows if not r["ma_don_vi"]]
     assert [r["tep_da_nhan"] for r in orphans] == ["scan.xlsx"]
