@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,16 +92,14 @@ class FeedbackResult:
 def _decide(definition, period, returns_dir, receipts, as_of, register_path, workers):
     """The merge's own decision for the folder.
 
-    Adapter: consolidate.merge has no entry point that stops after `decide`, so this runs
-    `run_merge` with its summary written to a throwaway folder (no status JSON). Everything
-    else (file listing, hashing, register, reading in worker processes, validation, receipt
-    times, decisions) is the merge's, unchanged.
+    `run_merge` without a summary or status JSON, keeping the raw cells that annotated
+    copies are rebuilt from. Everything else (file listing, hashing, register, reading in
+    worker processes, validation, receipt times, decisions) is the merge's, unchanged.
     """
     from .merge import run_merge
 
-    with tempfile.TemporaryDirectory(prefix="consolidate-feedback-") as tmp:
-        result = run_merge(definition, period, returns_dir, Path(tmp) / "tong-hop.xlsx", receipts=receipts,
-                           as_of=as_of, json_path=None, register_path=register_path, workers=workers)
+    result = run_merge(definition, period, returns_dir, None, receipts=receipts, as_of=as_of, json_path=None,
+                       register_path=register_path, workers=workers, keep_raw=True)
     return result.decision, list(result.receipt_problems)
 
 

@@ -15,6 +15,7 @@ import os
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ class MergeResult:
     decision: Decision
     aggregates: Aggregates
     status: dict[str, Any]
-    summary_path: Path
+    summary_path: Path | None
     json_path: Path | None
     register_path: Path
     receipt_problems: list[Problem] = field(default_factory=list)
@@ -176,18 +177,41 @@ def write_json(document: dict[str, Any], path: str | Path) -> Path:
 
 
 def _read_and_check(
-    files: list[_File], definition: Definition, period: Period, as_of: dt.datetime, workers: int | None
+    files: list[_File], definition: Definition, period: Period, as_of: dt.datetime, workers: int | None,
+    register: Register, keep_raw: bool,
 ) -> list[CheckedReturn]:
     from .reading import read_many
+
+    after = partial(_check_and_archive, definition=definition, period_id=period.id, as_of=local_date(as_of),
+                    archive_dir=str(register.dir), keep_raw=keep_raw)
+    checked: list[CheckedReturn] = read_many([f.path for f in files], definition, workers=workers,
+                                             display_names=[f.name for f in files], after=after)
+    for item, ret in zip(files, checked, strict=True):
+        item.sha256, item.size = ret.raw.sha256, ret.raw.size
+        try:
+            item.mtime = dt.datetime.fromtimestamp(item.path.stat().st_mtime, dt.timezone.utc)
+        except OSError:
+            item.mtime = None
+    return checked
+
+
+def _check_and_archive(raw: RawReturn, path: str, *, definition: Definition, period_id: str, as_of: dt.date,
+                       archive_dir: str, keep_raw: bool = False) -> CheckedReturn:
+    """Runs in the reading worker: validate, and archive the bytes that were hashed."""
+    from .register import archive_bytes
     from .validate import check_return
 
-    raws: list[RawReturn] = read_many([f.path for f in files], definition, workers=workers,
-                                      display_names=[f.name for f in files])
-    checked = []
-    for item, raw in zip(files, raws, strict=True):
-        if item.sha256:
-            raw.sha256, raw.size = item.sha256, item.size
-        checked.append(check_return(raw, definition, period.id, as_of=local_date(as_of)))
+    if raw.sha256:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = None
+        if data is not None and hashlib.sha256(data).hexdigest() == raw.sha256:
+            archive_bytes(Path(archive_dir), raw.sha256, raw.file, data, sync=False)
+    checked = check_return(raw, definition, period_id, as_of=as_of)
+    if not keep_raw:
+        # typed values are all the merge uses; the raw cells would only be pickled back
+        checked.raw.cells, checked.raw.tables = {}, {}
     return checked
 
 
@@ -195,13 +219,17 @@ def run_merge(
     definition: Definition | str | Path,
     period: Period | str,
     returns_dir: str | Path,
-    out: str | Path,
+    out: str | Path | None,
     receipts: str | Path | None = None,
     as_of: dt.datetime | None = None,
     json_path: str | Path | None = None,
     register_path: str | Path | None = None,
     workers: int | None = None,
+    keep_raw: bool = False,
 ) -> MergeResult:
+    """The whole merge. `out=None` decides and registers without writing a summary (what
+    feedback needs); `keep_raw` keeps every raw cell of each return (feedback rebuilds
+    annotated copies from them; the merge itself needs only the checked values)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -219,35 +247,32 @@ def run_merge(
     folder = Path(returns_dir)
     if not folder.is_dir():
         raise MergeError(f"Không tìm thấy thư mục báo cáo {folder}")
-    out_path = Path(out)
-    if out_path.exists() and out_path.is_dir():
+    out_path = Path(out) if out is not None else None
+    if out_path is not None and out_path.exists() and out_path.is_dir():
         raise MergeError(f"{out_path} là một thư mục; --out cần tên tệp .xlsx")
     reg_path = Path(register_path) if register_path else default_path(folder)
 
     with Register(reg_path) as register:
         started = utc_now()
-        skip = [out_path, reg_path, register.lock_path, reg_path.parent / "archive"]
+        skip = [p for p in (out_path, reg_path, register.lock_path, reg_path.parent / "archive") if p is not None]
         skip += [reg_path.with_name(reg_path.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
         skip += [Path(p) for p in (json_path, receipts) if p]
         files = list_files(folder, skip)
         lap("list")
 
-        known: dict = {}
-        archived: set[str] = set()
-        for item in files:
-            data = _hash(item)
-            if data is None or item.sha256 in archived or item.sha256 in known:
-                continue
-            found = register.known([item.sha256])
-            if found:
-                known.update(found)
-            else:
-                register.archive(item.sha256, item.name, data)
-                archived.add(item.sha256)
-        lap("hash_archive")
+        checked = _read_and_check(files, definition, period, as_of, workers, register, keep_raw) if files else []
+        lap("read_validate_archive")
 
-        checked = _read_and_check(files, definition, period, as_of, workers) if files else []
-        lap("read_validate")
+        known = register.known([f.sha256 for f in files if f.sha256])
+        for item in files:
+            # a worker archives what it read; this covers a file it could not (e.g. it changed
+            # while being read) so that no content the register knows is ever lost
+            if item.sha256 and item.sha256 not in known and not register.has_archive(item.sha256, item.name):
+                data = _hash(item)
+                if data is not None:
+                    register.archive(item.sha256, item.name, data, sync=False)
+        os.sync()  # one flush for every archived file instead of one fsync each
+        lap("register_lookup")
 
         book: ReceiptBook | None = read_book(receipts, [f.name for f in files]) if receipts else None
         new_receipts: dict[str, Receipt] = {}
@@ -268,8 +293,9 @@ def run_merge(
         lap("decide_aggregate")
 
         receipt_problems = list(book.problems) if book else []
-        write_summary(SummaryData(definition, decision, agg, receipt_problems), out_path)
-        lap("summary")
+        if out_path is not None:
+            write_summary(SummaryData(definition, decision, agg, receipt_problems), out_path)
+            lap("summary")
         document = status_document(definition, decision, agg)
         written_json = write_json(document, json_path) if json_path else None
         lap("json")

@@ -197,27 +197,14 @@ class Register:
 
     # ----------------------------------------------------------------------- archive
     def archive_name(self, sha256: str, name: str) -> str:
-        ext = Path(name).suffix.lower().lstrip(".")
-        ext = "".join(ch for ch in ext if ch.isalnum())[:8] or "bin"
-        return f"archive/{sha256[:2]}/{sha256}.{ext}"
+        return archive_name(sha256, name)
 
-    def archive(self, sha256: str, name: str, data: bytes) -> str:
+    def has_archive(self, sha256: str, name: str) -> bool:
+        return (self.dir / archive_name(sha256, name)).exists()
+
+    def archive(self, sha256: str, name: str, data: bytes, sync: bool = True) -> str:
         """Keep these bytes once under their hash; return the archive path (relative)."""
-        relative = self.archive_name(sha256, name)
-        target = self.dir / relative
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, target)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-        return relative
+        return archive_bytes(self.dir, sha256, name, data, sync)
 
     # ----------------------------------------------------------------------- writing
     def record(
@@ -304,3 +291,33 @@ def _unlock(fd: int) -> None:
         return
     with contextlib.suppress(OSError):
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def archive_name(sha256: str, name: str) -> str:
+    ext = Path(name).suffix.lower().lstrip(".")
+    ext = "".join(ch for ch in ext if ch.isalnum())[:8] or "bin"
+    return f"archive/{sha256[:2]}/{sha256}.{ext}"
+
+
+def archive_bytes(register_dir: Path, sha256: str, name: str, data: bytes, sync: bool = True) -> str:
+    """Write the bytes once under their hash (temp file + rename: never half a file).
+
+    Reading workers call this in parallel; `sync=False` leaves the flush to one `os.sync()`
+    by the merge before the register commits, instead of one fsync per file."""
+    relative = archive_name(sha256, name)
+    target = register_dir / relative
+    if target.exists():
+        return relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return relative

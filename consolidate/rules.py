@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([a-z][a-z0-9_]*)|(.))")
 COMPARE = {
@@ -51,6 +52,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def parse(text: str):
     """Parse to a nested tuple tree: ('num', v) | ('id', name) | (op, left, right) | ('neg', x)."""
     tokens = _tokens(str(text))

@@ -67,6 +67,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .model import YES_NO
@@ -358,8 +359,11 @@ TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền sắc ngã h
 DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*")
 
 
+@lru_cache(maxsize=4096)
 def _choice_key(text: str) -> str:
-    """Case, spaces, NFC/NFD, dashes and tone-mark placement (hoá = hóa) ignored."""
+    """Case, spaces, NFC/NFD, dashes and tone-mark placement (hoá = hóa) ignored.
+
+    Cached: the same few choice labels and typed answers recur in every return."""
     text = DASHES.sub(" - ", clean(text).casefold())
     words = []
     for word in text.split(" "):
@@ -370,6 +374,7 @@ def _choice_key(text: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=4096)
 def _bare_key(text: str) -> str:
     """Every diacritic dropped and đ → d: how text typed without a Vietnamese keyboard looks."""
     decomposed = unicodedata.normalize("NFD", DASHES.sub(" - ", clean(text).casefold()))

@@ -18,9 +18,10 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait
 from pathlib import Path
+from typing import Any
 
 from ..layout import layout_for
 from ..model import Definition
@@ -48,7 +49,7 @@ def _limit_memory(limit: int | None) -> None:
         pass
 
 
-def _worker_main(conn, definition: Definition, memory_limit: int | None) -> None:
+def _worker_main(conn, definition: Definition, memory_limit: int | None, after=None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     _limit_memory(memory_limit)
     while True:
@@ -59,7 +60,8 @@ def _worker_main(conn, definition: Definition, memory_limit: int | None) -> None
         if job is None:
             return
         for index, path, name in job:
-            conn.send((index, read_file(path, definition, name)))
+            ret = read_file(path, definition, name)
+            conn.send((index, after(ret, path) if after else ret))
 
 
 def _context():
@@ -70,9 +72,9 @@ def _context():
 
 
 class _Worker:
-    def __init__(self, ctx, definition: Definition, memory_limit: int | None):
+    def __init__(self, ctx, definition: Definition, memory_limit: int | None, after=None):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, definition, memory_limit), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, definition, memory_limit, after), daemon=True)
         self.proc.start()
         child.close()
         self.chunk: list[tuple[int, str, str]] | None = None
@@ -102,13 +104,13 @@ class _Worker:
         self.conn.close()
 
 
-def _failed(path: str, name: str, problem) -> RawReturn:
+def _failed(path: str, name: str, problem, after=None):
     ret = RawReturn(file=name)
     with contextlib.suppress(OSError):
         ret.sha256, ret.size = sha256_of(Path(path))
     problem.file = name
     ret.problems.append(problem)
-    return ret
+    return after(ret, path) if after else ret
 
 
 def _signal_note(exitcode: int | None) -> str:
@@ -131,8 +133,13 @@ def read_many(
     timeout: float = DEFAULT_TIMEOUT,
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     chunk_size: int | None = None,
-) -> list[RawReturn]:
+    after: Callable[[RawReturn, str], Any] | None = None,
+) -> list:
     """Read every file in worker processes; results in input order, one per path.
+
+    `after(raw, path)`, when given, runs in the worker on each result and its return value
+    is what comes back (the merge validates there, so both stages use every core); it also
+    runs here on the placeholder of a file whose reader crashed or timed out.
 
     `workers`: processes (default: the machine's cores, never more than files); 0 reads in
     this process (no isolation: for debugging only). `timeout`: seconds a worker may spend
@@ -146,7 +153,8 @@ def read_many(
         return []
     layout_for(definition)  # computed once here, inherited (or pickled) by every worker
     if workers == 0:
-        return [read_file(p, definition, n) for p, n in zip(items, names, strict=True)]
+        raws = [read_file(p, definition, n) for p, n in zip(items, names, strict=True)]
+        return [after(r, p) if after else r for r, p in zip(raws, items, strict=True)]
 
     count = max(1, min(workers or os.cpu_count() or 1, len(items)))
     size = chunk_size or max(1, min(MAX_CHUNK, len(items) // (count * 4)))
@@ -162,18 +170,18 @@ def read_many(
             worker = pool[slot]
             if not worker.proc.is_alive():
                 worker.close(0)
-                worker = pool[slot] = _Worker(ctx, definition, memory_limit)
+                worker = pool[slot] = _Worker(ctx, definition, memory_limit, after)
             chunk = queue.popleft()
             if worker.assign(chunk):
                 return
             queue.appendleft(chunk)
             worker.chunk = None
             worker.close(0)
-            pool[slot] = _Worker(ctx, definition, memory_limit)
+            pool[slot] = _Worker(ctx, definition, memory_limit, after)
 
     try:
         for _ in range(count):
-            pool.append(_Worker(ctx, definition, memory_limit))
+            pool.append(_Worker(ctx, definition, memory_limit, after))
         for slot in range(len(pool)):
             give(slot)
         while True:
@@ -214,7 +222,7 @@ def read_many(
                 else:
                     worker.proc.join(1.0)
                     problem = FileReaderCrashed(note=_signal_note(worker.proc.exitcode))
-                results[index] = _failed(path, name, problem)
+                results[index] = _failed(path, name, problem, after)
                 rest = chunk[worker.done + 1 :]
                 if rest:
                     queue.appendleft(rest)
@@ -225,4 +233,7 @@ def read_many(
     finally:
         for worker in pool:
             worker.close()
-    return [r if r is not None else _failed(items[i], names[i], FileReaderCrashed(note="lost")) for i, r in enumerate(results)]
+    return [
+        r if r is not None else _failed(items[i], names[i], FileReaderCrashed(note="lost"), after)
+        for i, r in enumerate(results)
+    ]

@@ -7,6 +7,7 @@ named and database ranges of `content.xml` are read here with defusedxml.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import unicodedata
@@ -150,7 +151,60 @@ def _rels(zf: zipfile.ZipFile, part: str, names: set[str]) -> dict[str, tuple[st
     return out
 
 
+class _Recorder:
+    """A zip that remembers which members were read, so a parsed map can be reused exactly."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+        self.read_members: list[str] = []
+
+    def namelist(self) -> list[str]:
+        return self.zf.namelist()
+
+    def read(self, member: str) -> bytes:
+        self.read_members.append(member)
+        return self.zf.read(member)
+
+
+_MAP_CACHE: dict[bytes, tuple[tuple[str, ...], bytes, WorkbookMap]] = {}
+_MAP_CACHE_SIZE = 64
+
+
+def _digest(zf, members) -> bytes:
+    h = hashlib.sha1(usedforsecurity=False)
+    for member in members:
+        h.update(member.encode("utf-8") + b"\0")
+        h.update(zf.read(member) + b"\0")
+    return h.digest()
+
+
 def read_ooxml_map(zf: zipfile.ZipFile, workbook_part: str) -> WorkbookMap:
+    """Sheets, defined names and tables of a workbook.
+
+    Returns made from one template share these parts byte for byte, and parsing them is
+    most of the cost of reading a return; so a map is reused when every part it was parsed
+    from is identical (checked by content, not guessed from the file name or size).
+    """
+    listing = "\0".join(zf.namelist()).encode("utf-8")
+    key = hashlib.sha1(listing + b"\0" + zf.read(workbook_part), usedforsecurity=False).digest()
+    entry = _MAP_CACHE.get(key)
+    if entry is not None:
+        members, digest, cached = entry
+        try:
+            if _digest(zf, members) == digest:
+                return cached
+        except KeyError:
+            pass
+    recorder = _Recorder(zf)
+    result = _read_ooxml_map(recorder, workbook_part)
+    members = tuple(dict.fromkeys(recorder.read_members))
+    if len(_MAP_CACHE) >= _MAP_CACHE_SIZE:
+        _MAP_CACHE.pop(next(iter(_MAP_CACHE)))
+    _MAP_CACHE[key] = (members, _digest(zf, members), result)
+    return result
+
+
+def _read_ooxml_map(zf, workbook_part: str) -> WorkbookMap:
     names = set(zf.namelist())
     root = _parse(zf, workbook_part)
     rels = _rels(zf, workbook_part, names)
