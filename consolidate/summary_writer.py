@@ -110,12 +110,14 @@ class _Styles:
         self.cache: dict[tuple, Any] = {}
 
     def __call__(self, **props: Any) -> Any:
-        merged = {"font_name": FONT, "font_size": 11, "valign": "top"}
-        merged.update(props)
-        key = tuple(sorted(merged.items()))
-        if key not in self.cache:
-            self.cache[key] = self.workbook.add_format(merged)
-        return self.cache[key]
+        # called for most of the ~350,000 cells of a national summary: keep it a dict lookup
+        key = tuple(sorted(props.items())) if len(props) > 1 else tuple(props.items())
+        found = self.cache.get(key)
+        if found is None:
+            merged = {"font_name": FONT, "font_size": 11, "valign": "top"}
+            merged.update(props)
+            found = self.cache[key] = self.workbook.add_format(merged)
+        return found
 
 
 class _Sheet:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from defusedxml import ElementTree as SafeET
 
@@ -47,7 +48,10 @@ class WorkbookMap:
     tables: dict[str, TableRef] = field(default_factory=dict)  # casefolded name -> table
 
 
+@lru_cache(maxsize=8192)
 def fold(name: str) -> str:
+    """Sheet, name and table keys compare like Excel does: case-insensitively, as NFC.
+    Cached: the same few dozen names are folded for every file of a batch."""
     return unicodedata.normalize("NFC", name).casefold()
 
 
