@@ -8,12 +8,10 @@ import time
 import click
 
 from . import definition as definitions
+from .cli_options import definition_option, lang_option, say
 from .model import Definition
 
-LANG_OPTION = click.option(
-    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-    help="Ngôn ngữ thông báo / language of messages.",
-)
+LANG_OPTION = lang_option
 
 
 class DefinitionFailed(click.ClickException):
@@ -25,22 +23,11 @@ class DefinitionFailed(click.ClickException):
         super().__init__("\n".join(lines))
 
 
-def say(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
-
-
 def load_definition(path: str | None, lang: str = "vi") -> Definition:
     try:
         return definitions.load(path or definitions.default_definition())
     except definitions.DefinitionError as error:
         raise DefinitionFailed(error, lang) from None
-
-
-def definition_option(func):
-    return click.option(
-        "--definition", "-d", "definition_path", type=click.Path(), default=None,
-        help="Thư mục kế hoạch (templates/lam-dong-2026) hoặc tệp YAML; mặc định: kế hoạch mặc định.",
-    )(func)
 
 
 def resolve_period(definition: Definition, period: str | None, lang: str):

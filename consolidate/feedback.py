@@ -89,7 +89,7 @@ class FeedbackResult:
 # --------------------------------------------------------------------------- decisions
 
 
-def _decide(definition, period, returns_dir, receipts, as_of, register_path, workers):
+def _decide(definition, period, returns_dir, receipts, as_of, register_path, workers, progress=None):
     """The merge's own decision for the folder.
 
     `run_merge` without a summary or status JSON, keeping the raw cells that annotated
@@ -99,7 +99,7 @@ def _decide(definition, period, returns_dir, receipts, as_of, register_path, wor
     from .merge import run_merge
 
     result = run_merge(definition, period, returns_dir, None, receipts=receipts, as_of=as_of, json_path=None,
-                       register_path=register_path, workers=workers, keep_raw=True)
+                       register_path=register_path, workers=workers, keep_raw=True, progress=progress)
     return result.decision, list(result.receipt_problems)
 
 
@@ -152,6 +152,7 @@ def run_feedback(
     eml: bool = False,
     workers: int | None = None,
     resend_days: int = 3,
+    progress=None,
 ) -> FeedbackResult:
     from .definition import load as load_definition
     from .receipts import aware
@@ -172,7 +173,7 @@ def run_feedback(
     if out.exists() and not out.is_dir():
         raise FeedbackError(f"{out} là một tệp; --out cần một thư mục")
 
-    decision, receipt_problems = _decide(definition, period, folder, receipts, as_of, register_path, workers)
+    decision, receipt_problems = _decide(definition, period, folder, receipts, as_of, register_path, workers, progress)
     result = FeedbackResult(definition, period, decision, out, receipt_problems=receipt_problems)
     ctx = Context(definition, period, as_of, resend_days)
     try:

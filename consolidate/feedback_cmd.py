@@ -10,35 +10,19 @@ import time
 
 import click
 
-from .receipts import parse_as_of
+from .cli_options import ProgressBar, cycle_options, returns_dir_argument, say
 
 MAX_LISTED = 20  # units without an email address named one by one
 
 
-def _say(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
-
-
 @click.command("feedback")
-@click.argument("returns_dir", type=click.Path(file_okay=False, path_type=str))
-@click.option("--definition", "-d", "definition_path", type=click.Path(), default=None,
-              help="Thư mục kế hoạch hoặc tệp YAML; mặc định: kế hoạch mặc định.")
-@click.option("--period", "-p", default=None, help="Kỳ báo cáo, ví dụ 2026-H1.")
+@returns_dir_argument
 @click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Thư mục ghi tệp đánh dấu lỗi, biểu mẫu, danh sách nhắc nhở (ngoài thư mục báo cáo).")
-@click.option("--receipts", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Sổ tiếp nhận CSV (file,received_at), tên tệp tính từ thư mục báo cáo.")
-@click.option("--as-of", "as_of", default=None,
-              help="Thời điểm chốt (ISO, ví dụ 2026-06-10T08:00; giờ Việt Nam nếu không ghi múi giờ). Mặc định: bây giờ.")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False), default=None,
-              help="Sổ đăng ký tệp SQLite; mặc định .consolidate/register.sqlite cạnh thư mục báo cáo.")
 @click.option("--eml", is_flag=True, help="Tạo thêm thư nháp .eml cho từng đơn vị trong danh sách nhắc nhở.")
 @click.option("--resend-days", type=click.IntRange(min=1, max=60), default=3, show_default=True,
               help="Số ngày cho đơn vị sửa và gửi lại (không sớm hơn hạn của kỳ).")
-@click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Số tiến trình đọc tệp (mặc định: số lõi CPU).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Ngôn ngữ thông báo / language of messages.")
+@cycle_options
 def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as_of, register_path, eml,
                      resend_days, workers, lang):
     """Phản hồi cho đơn vị: tệp đánh dấu lỗi, danh sách nhắc nhở, thư nháp."""
@@ -49,26 +33,22 @@ def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as
     from .register import RegisterError
     from .summary_writer import SummaryWriteError
 
-    try:
-        moment = parse_as_of(as_of)
-    except ValueError:
-        raise click.BadParameter(
-            _say(lang, f"'{as_of}' không phải thời điểm hợp lệ (ví dụ 2026-06-10T08:00 hoặc 10/06/2026 08:00)",
-                 f"'{as_of}' is not a valid time (e.g. 2026-06-10T08:00)"),
-            param_hint="--as-of",
-        ) from None
     d = load_definition(definition_path, lang)
     p = resolve_period(d, period, lang)
     started = time.perf_counter()
+    bar = ProgressBar(say(lang, "Đang đọc các tệp", "Reading files"))
     try:
-        result = run_feedback(d, p, returns_dir, out_dir, receipts=receipts, as_of=moment,
-                              register_path=register_path, eml=eml, workers=workers, resend_days=resend_days)
+        result = run_feedback(d, p, returns_dir, out_dir, receipts=receipts, as_of=as_of,
+                              register_path=register_path, eml=eml, workers=workers, resend_days=resend_days,
+                              progress=bar)
     except FeedbackUsageError as exc:
         raise click.UsageError(str(exc)) from None
     except (FeedbackError, MergeError, RegisterError, ReceiptsError, SummaryWriteError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
-        raise click.ClickException(_say(lang, "Đã dừng", "Interrupted")) from None
+        raise click.ClickException(say(lang, "Đã dừng", "Interrupted")) from None
+    finally:
+        bar.close()
     elapsed = time.perf_counter() - started
 
     reminded = {rem.code for rem in result.reminders}

@@ -14,6 +14,7 @@ import json
 import os
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -178,14 +179,22 @@ def write_json(document: dict[str, Any], path: str | Path) -> Path:
 
 def _read_and_check(
     files: list[_File], definition: Definition, period: Period, as_of: dt.datetime, workers: int | None,
-    register: Register, keep_raw: bool,
+    register: Register, keep_raw: bool, progress: Callable[[int, int], None] | None = None,
 ) -> list[CheckedReturn]:
     from .reading import read_many
 
     after = partial(_check_and_archive, definition=definition, period_id=period.id, as_of=local_date(as_of),
                     archive_dir=str(register.dir), keep_raw=keep_raw)
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, len(files))
+
     checked: list[CheckedReturn] = read_many([f.path for f in files], definition, workers=workers,
-                                             display_names=[f.name for f in files], after=after)
+                                             display_names=[f.name for f in files], after=after, progress=step)
     for item, ret in zip(files, checked, strict=True):
         item.sha256, item.size = ret.raw.sha256, ret.raw.size
         try:
@@ -226,10 +235,12 @@ def run_merge(
     register_path: str | Path | None = None,
     workers: int | None = None,
     keep_raw: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeResult:
     """The whole merge. `out=None` decides and registers without writing a summary (what
     feedback needs); `keep_raw` keeps every raw cell of each return (feedback rebuilds
-    annotated copies from them; the merge itself needs only the checked values)."""
+    annotated copies from them; the merge itself needs only the checked values).
+    `progress(done, total)` follows the reading of the files."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -260,7 +271,9 @@ def run_merge(
         files = list_files(folder, skip)
         lap("list")
 
-        checked = _read_and_check(files, definition, period, as_of, workers, register, keep_raw) if files else []
+        checked = (
+            _read_and_check(files, definition, period, as_of, workers, register, keep_raw, progress) if files else []
+        )
         lap("read_validate_archive")
 
         known = register.known([f.sha256 for f in files if f.sha256])

@@ -13,11 +13,7 @@ from pathlib import Path
 
 import click
 
-from .receipts import parse_as_of
-
-
-def _say(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
+from .cli_options import ProgressBar, cycle_options, returns_dir_argument, say
 
 
 def _percent(value: float | None) -> str:
@@ -25,24 +21,12 @@ def _percent(value: float | None) -> str:
 
 
 @click.command("merge")
-@click.argument("returns_dir", type=click.Path(file_okay=False, path_type=str))
-@click.option("--definition", "-d", "definition_path", type=click.Path(), default=None,
-              help="Thư mục kế hoạch hoặc tệp YAML; mặc định: kế hoạch mặc định.")
-@click.option("--period", "-p", default=None, help="Kỳ báo cáo, ví dụ 2026-H1.")
+@returns_dir_argument
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False),
               help="Tệp tổng hợp .xlsx sẽ ghi.")
-@click.option("--receipts", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Sổ tiếp nhận CSV (file,received_at), tên tệp tính từ thư mục báo cáo.")
-@click.option("--as-of", "as_of", default=None,
-              help="Thời điểm chốt số liệu (ISO, ví dụ 2026-06-10T08:00; giờ Việt Nam nếu không ghi múi giờ). Mặc định: bây giờ.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
               help="Ghi thêm trạng thái dạng JSON (schemas/merge-status.schema.json).")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False), default=None,
-              help="Sổ đăng ký tệp SQLite; mặc định .consolidate/register.sqlite cạnh thư mục báo cáo.")
-@click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Số tiến trình đọc tệp (mặc định: số lõi CPU).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Ngôn ngữ thông báo / language of messages.")
+@cycle_options
 @click.option("--timings", "timings_path", type=click.Path(dir_okay=False), default=None, hidden=True,
               help="Write the per-stage seconds as JSON (for benchmarks/run.py).")
 def merge_command(returns_dir, definition_path, period, out, receipts, as_of, json_path, register_path, workers, lang,
@@ -54,25 +38,20 @@ def merge_command(returns_dir, definition_path, period, out, receipts, as_of, js
     from .register import RegisterError
     from .summary_writer import SummaryWriteError
 
-    try:
-        moment = parse_as_of(as_of)
-    except ValueError:
-        raise click.BadParameter(
-            _say(lang, f"'{as_of}' không phải thời điểm hợp lệ (ví dụ 2026-06-10T08:00 hoặc 10/06/2026 08:00)",
-                 f"'{as_of}' is not a valid time (e.g. 2026-06-10T08:00)"),
-            param_hint="--as-of",
-        ) from None
     d = load_definition(definition_path, lang)
     p = resolve_period(d, period, lang)
     started = time.perf_counter()
+    bar = ProgressBar(say(lang, "Đang đọc các tệp", "Reading files"))
     try:
-        result = run_merge(d, p, returns_dir, out, receipts=receipts, as_of=moment, json_path=json_path,
-                           register_path=register_path, workers=workers)
+        result = run_merge(d, p, returns_dir, out, receipts=receipts, as_of=as_of, json_path=json_path,
+                           register_path=register_path, workers=workers, progress=bar)
     except (MergeError, RegisterError, ReceiptsError, SummaryWriteError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
-        raise click.ClickException(_say(lang, "Đã dừng; tệp tổng hợp cũ (nếu có) vẫn nguyên vẹn",
+        raise click.ClickException(say(lang, "Đã dừng; tệp tổng hợp cũ (nếu có) vẫn nguyên vẹn",
                                         "Interrupted; the previous summary (if any) is intact")) from None
+    finally:
+        bar.close()
     elapsed = time.perf_counter() - started
     if timings_path:
         Path(timings_path).write_text(json.dumps(result.timings), encoding="utf-8")

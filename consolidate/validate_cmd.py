@@ -12,15 +12,12 @@ from pathlib import Path
 
 import click
 
+from .cli_options import definition_option, lang_option, say
 from .problems import Problem
 from .returns import CheckedReturn
 from .validate import ValidationReport, validate_returns
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
-
-def say(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
 
 
 def collect_files(paths: tuple[str, ...]) -> list[Path]:
@@ -97,14 +94,12 @@ def print_text(report: ValidationReport, lang: str) -> None:
 
 
 @click.command("validate")
-@click.option("--definition", "-d", "definition_path", type=click.Path(), default=None,
-              help="Thư mục kế hoạch (templates/lam-dong-2026) hoặc tệp YAML; mặc định: kế hoạch mặc định.")
+@definition_option
 @click.option("--period", "-p", default=None, help="Kỳ báo cáo đang thu (2026-H1); tệp của kỳ khác bị loại.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (schemas/validation-report.schema.json).")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Coi ngày này là hôm nay (YYYY-MM-DD) khi kiểm tra ngày lập báo cáo.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Ngôn ngữ thông báo / language of messages.")
+@lang_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.pass_context
 def validate_command(ctx, definition_path, period, as_json, as_of, lang, paths) -> None:

@@ -134,12 +134,14 @@ def read_many(
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     chunk_size: int | None = None,
     after: Callable[[RawReturn, str], Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list:
     """Read every file in worker processes; results in input order, one per path.
 
     `after(raw, path)`, when given, runs in the worker on each result and its return value
     is what comes back (the merge validates there, so both stages use every core); it also
-    runs here on the placeholder of a file whose reader crashed or timed out.
+    runs here on the placeholder of a file whose reader crashed or timed out. `progress(n)`
+    is told each time n more files are done (for a progress bar).
 
     `workers`: processes (default: the machine's cores, never more than files); 0 reads in
     this process (no isolation: for debugging only). `timeout`: seconds a worker may spend
@@ -153,8 +155,13 @@ def read_many(
         return []
     layout_for(definition)  # computed once here, inherited (or pickled) by every worker
     if workers == 0:
-        raws = [read_file(p, definition, n) for p, n in zip(items, names, strict=True)]
-        return [after(r, p) if after else r for r, p in zip(raws, items, strict=True)]
+        out = []
+        for path, name in zip(items, names, strict=True):
+            ret = read_file(path, definition, name)
+            out.append(after(ret, path) if after else ret)
+            if progress:
+                progress(1)
+        return out
 
     count = max(1, min(workers or os.cpu_count() or 1, len(items)))
     size = chunk_size or max(1, min(MAX_CHUNK, len(items) // (count * 4)))
@@ -195,16 +202,20 @@ def read_many(
             for worker in busy:
                 slot = pool.index(worker)
                 dead = False
+                received = 0
                 try:
                     while worker.conn.poll():
                         index, ret = worker.conn.recv()
                         results[index] = ret
                         worker.done += 1
+                        received += 1
                         worker.since = now
                 except (EOFError, OSError):
                     dead = True
                 except Exception:  # a result that does not unpickle: count it as a crash
                     dead = True
+                if progress and received:
+                    progress(received)
                 chunk = worker.chunk
                 if worker.done >= len(chunk):
                     worker.chunk = None
@@ -223,6 +234,8 @@ def read_many(
                     worker.proc.join(1.0)
                     problem = FileReaderCrashed(note=_signal_note(worker.proc.exitcode))
                 results[index] = _failed(path, name, problem, after)
+                if progress:
+                    progress(1)
                 rest = chunk[worker.done + 1 :]
                 if rest:
                     queue.appendleft(rest)

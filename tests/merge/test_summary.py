@@ -192,3 +192,23 @@ def test_sheet_names_are_unique_and_short(mini):
     names = summary_writer.sheet_names(mini)
     assert names == {"mo_hinh": "Mô hình Dân vận khéo", "y_kien": "Khó khăn, đề xuất"}
     assert all(len(n) <= 31 for n in FIXED_SHEETS)
+
+
+def test_summary_opens_in_libreoffice(merged, tmp_path):
+    """What the specialist does: open it and print it."""
+    import subprocess
+
+    from tests.conftest import soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed; CI installs it")
+    _, result, _ = merged
+    done = subprocess.run(
+        [soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(result.summary_path)],
+        capture_output=True, timeout=240, check=False,
+    )
+    pdf = tmp_path / (result.summary_path.stem + ".pdf")
+    assert done.returncode == 0, done.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.stat().st_size > 20_000  # every sheet printed, not an empty document
