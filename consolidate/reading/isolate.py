@@ -12,6 +12,7 @@ file a dead or stuck worker was on; that file gets `file-reader-crashed` (or
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing as mp
 import os
 import signal
@@ -51,6 +52,9 @@ def _limit_memory(limit: int | None) -> None:
 
 def _worker_main(conn, definition: Definition, memory_limit: int | None, after=None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    # An abort in the reader is expected and reported by the parent as a problem of that
+    # file; a Python traceback dumped on stderr (faulthandler, inherited) only alarms.
+    faulthandler.disable()
     _limit_memory(memory_limit)
     while True:
         try:
