@@ -53,8 +53,13 @@ def _limit_memory(limit: int | None) -> None:
 def _worker_main(conn, definition: Definition, memory_limit: int | None, after=None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     # An abort in the reader is expected and reported by the parent as a problem of that
-    # file; a Python traceback dumped on stderr (faulthandler, inherited) only alarms.
+    # file; the Rust panic text and Python traceback it would dump on the user's terminal
+    # only alarm, so the worker's stderr goes nowhere.
     faulthandler.disable()
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
     _limit_memory(memory_limit)
     while True:
         try:
