@@ -224,6 +224,18 @@ class Context:
         return "\n".join(lines)
 
 
+COMMUNE_KINDS = ("Xã ", "Phường ", "Đặc khu ", "Thị trấn ")
+
+
+def addressee(name: str) -> str:
+    """A commune is written to through its People's Committee: 'Phường Bình Thuận' →
+    'Ủy ban nhân dân phường Bình Thuận'; other units are addressed by their own name."""
+    for kind in COMMUNE_KINDS:
+        if name.startswith(kind):
+            return f"Ủy ban nhân dân {kind.lower()}{name[len(kind):]}"
+    return name
+
+
 def _letter(to: str, paragraphs: list[str], ctx: Context) -> str:
     body = "\n\n".join(p for p in paragraphs if p)
     return nfc(f"Kính gửi: {to}\n\n{body}\n\nTrân trọng.\n\n{ctx.signature()}\n")
@@ -288,7 +300,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
         ]
     else:  # pragma: no cover - every kind is handled above
         raise ValueError(rem.kind)
-    return nfc(subject), _letter(name, paragraphs, ctx)
+    return nfc(subject), _letter(addressee(name), paragraphs, ctx)
 
 
 # --------------------------------------------------------------------------- the list files

@@ -14,7 +14,7 @@ from consolidate.feedback import match_unit, run_feedback
 from consolidate.merge import run_merge
 from consolidate.reading import read_file
 from consolidate.receipts import VN_TZ
-from consolidate.reminders import COLUMNS
+from consolidate.reminders import COLUMNS, addressee
 
 from .conftest import AS_OF, SNV_FILE, STC_FILE
 
@@ -113,7 +113,7 @@ def test_messages(mini, folder, tmp_path):
     for rem in result.reminders:
         text = rem.message
         assert unicodedata.is_normalized("NFC", text) and unicodedata.is_normalized("NFC", rem.subject)
-        assert text.startswith(f"Kính gửi: {rem.unit.name}\n")
+        assert text.startswith(f"Kính gửi: {addressee(rem.unit.name)}\n")
         assert "Trân trọng." in text
         assert mini.collector.name in text and mini.period("2026-H1").label in text
         assert "05/06/2026" in text or rem.kind == "invalid"
@@ -151,3 +151,9 @@ def test_not_yet_due(mini, folder, tmp_path):
 def test_match_unit(mini, name, code):
     unit = match_unit(name, mini.expected_units("2026-H1"))
     assert (unit.code if unit else None) == code
+
+
+def test_communes_are_addressed_through_their_peoples_committee():
+    assert addressee("Phường Bình Thuận") == "Ủy ban nhân dân phường Bình Thuận"
+    assert addressee("Đặc khu Phú Quý") == "Ủy ban nhân dân đặc khu Phú Quý"
+    assert addressee("Sở Nội vụ") == "Sở Nội vụ"
