@@ -36,7 +36,7 @@ from .submissions import (
     Decision,
     rates,
 )
-from .xlsx_safe import SafeWorkbook, atomic_output, needs_quote_prefix
+from .xlsx_safe import FORMULA_TRIGGERS, SafeWorkbook, atomic_output
 
 FONT = "Times New Roman"
 MAX_TEXT = 32767
@@ -60,6 +60,7 @@ COLOURS = {
 }
 VERDICT_COLOURS = {ACCEPTED: "#C6EFCE", SUPERSEDED: "#E7E6E6", REJECTED: "#FFC7CE", IGNORED: "#FFEB9C"}
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+_BORDER = (("border", 1),)  # fmt_props of _Sheet.value for a bordered cell
 
 
 class SummaryWriteError(Exception):
@@ -133,52 +134,65 @@ class _Sheet:
         self.ws.fit_to_pages(1, 0)
         self.ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
         self.ws.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')
-        self.last_row = 0
 
     def _check(self, rc: Any, what: str) -> None:
         if rc not in (0, None):
             raise SummaryWriteError(f"xlsxwriter trả mã lỗi {rc} khi ghi {what} ở trang '{self.name}'")
 
+    # text/number/value run for each of the ~350,000 cells of a national summary: the
+    # return-code check is inlined (0 and None mean success, every error code is non-zero)
+    # and value() finds its format through a per-writer memo instead of building and
+    # sorting a props dict per cell. The memo calls self.w.style() on first use exactly as
+    # before, so formats are created in the same order and the file is byte-identical.
+
     def text(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
         text = "" if value is None else str(value)
+        if not text:
+            rc = self.ws.write_blank(row, col, None, fmt)
+            if rc:
+                self._check(rc, "ô trống")
+            return
         if len(text) > MAX_TEXT:
             text = text[: MAX_TEXT - 8] + " […]"
-        if text == "":
-            self._check(self.ws.write_blank(row, col, None, fmt), "ô trống")
-        else:
-            if needs_quote_prefix(text):
-                fmt = self.w.quoted(fmt)
-            self._check(self.ws.write_string(row, col, text, fmt), "chữ")
-        self.last_row = max(self.last_row, row)
+        if text.startswith(FORMULA_TRIGGERS):  # needs_quote_prefix(text), text not empty
+            fmt = self.w.quoted(fmt)
+        rc = self.ws.write_string(row, col, text, fmt)
+        if rc:
+            self._check(rc, "chữ")
 
     def number(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
         if value is None:
-            self._check(self.ws.write_blank(row, col, None, fmt), "ô trống")
+            rc = self.ws.write_blank(row, col, None, fmt)
+            if rc:
+                self._check(rc, "ô trống")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.text(row, col, value, fmt)
         else:
-            self._check(self.ws.write_number(row, col, value, fmt), "số")
-        self.last_row = max(self.last_row, row)
+            rc = self.ws.write_number(row, col, value, fmt)
+            if rc:
+                self._check(rc, "số")
 
-    def value(self, row: int, col: int, value: Any, fld: Field | None = None, fmt_props: dict | None = None) -> None:
-        """A typed value from a return."""
-        props = dict(fmt_props or {})
+    def value(self, row: int, col: int, value: Any, fld: Field | None = None, fmt_props: tuple = ()) -> None:
+        """A typed value from a return. `fmt_props`: extra format properties as a tuple of
+        (name, value) pairs (hashable: the key of the writer's format memo)."""
+        memo = self.w.value_styles
         if isinstance(value, bool):
-            self.text(row, col, "Có" if value else "Không", self.w.style(**props))
+            self.text(row, col, "Có" if value else "Không", memo.get(("plain", fmt_props)) or self.w.value_style("plain", fmt_props))
         elif isinstance(value, (int, float)):
             integer = isinstance(value, int) or (fld is not None and fld.type == "integer")
-            self.number(row, col, value, self.w.style(num_format="#,##0" if integer else "#,##0.00", **props))
+            kind = "#,##0" if integer else "#,##0.00"
+            self.number(row, col, value, memo.get((kind, fmt_props)) or self.w.value_style(kind, fmt_props))
         elif isinstance(value, dt.datetime):
             self._check(
                 self.ws.write_datetime(row, col, vn_datetime(value) if value.tzinfo else value,
-                                       self.w.style(num_format="dd/mm/yyyy hh:mm", **props)),
+                                       self.w.value_style("dd/mm/yyyy hh:mm", fmt_props)),
                 "ngày giờ",
             )
         elif isinstance(value, dt.date):
-            self._check(self.ws.write_datetime(row, col, value, self.w.style(num_format="dd/mm/yyyy", **props)), "ngày")
+            self._check(self.ws.write_datetime(row, col, value, self.w.value_style("dd/mm/yyyy", fmt_props)), "ngày")
         else:
-            self.text(row, col, value, self.w.style(text_wrap=True, **props) if value and len(str(value)) > 40 else self.w.style(**props))
-        self.last_row = max(self.last_row, row)
+            kind = "wrap" if value and len(str(value)) > 40 else "plain"
+            self.text(row, col, value, memo.get((kind, fmt_props)) or self.w.value_style(kind, fmt_props))
 
     def when(self, row: int, col: int, moment: dt.datetime | None) -> None:
         local = vn_datetime(moment)
@@ -186,7 +200,6 @@ class _Sheet:
             self.text(row, col, "", self.w.style())
         else:
             self._check(self.ws.write_datetime(row, col, local, self.w.style(num_format="dd/mm/yyyy hh:mm")), "ngày giờ")
-        self.last_row = max(self.last_row, row)
 
     def header(self, row: int, labels: list[str], widths: list[float] | None = None) -> None:
         fmt = self.w.style(bold=True, text_wrap=True, align="center", valign="vcenter", bg_color="#D9E1F2", border=1)
@@ -236,6 +249,22 @@ class _Writer:
         self.agg = data.aggregates
         self.style = _Styles(workbook)
         self._quoted: dict[int, Any] = {}
+        self.value_styles: dict[tuple, Any] = {}  # (kind, props) -> format, see _Sheet.value
+
+    def value_style(self, kind: str, props: tuple) -> Any:
+        """The format of a typed value: kind is a number format, "wrap" (long text) or
+        "plain"; the same self.style() call as _Sheet.value always made, memoised."""
+        found = self.value_styles.get((kind, props))
+        if found is None:
+            extra = dict(props)
+            if kind == "plain":
+                found = self.style(**extra)
+            elif kind == "wrap":
+                found = self.style(text_wrap=True, **extra)
+            else:
+                found = self.style(num_format=kind, **extra)
+            self.value_styles[(kind, props)] = found
+        return found
 
     def quoted(self, fmt: Any) -> Any:
         """The same look with quote_prefix, so edited text stays text."""
@@ -337,7 +366,7 @@ class _Writer:
             r = top_header + 1 + i
             s.text(r, 0, t.field.label, self.style(border=1, text_wrap=True))
             s.ws.set_row(r, 15 * max(1, min(4, -(-len(t.field.label) // 45))))
-            s.value(r, 1, t.value, t.field, {"border": 1})
+            s.value(r, 1, t.value, t.field, _BORDER)
             s.text(r, 2, t.field.unit, self.style(border=1))
         row = top_header + max(1, len(top)) + 2
 
@@ -455,15 +484,16 @@ class _Writer:
                   *[f"{f.label} ({f.unit})" if f.unit else f.label for f in fields]]
         s.header(row, labels, [5, 10, 32, 18, *[14] * len(fields)])
         s.ws.set_row(row, 60)
+        border = self.style(border=1)  # already made by status(): hoisting creates nothing earlier
         for i, unit in enumerate(self.agg.units):
             r = row + 1 + i
-            s.number(r, 0, i + 1, self.style(border=1))
-            s.text(r, 1, unit.code, self.style(border=1))
-            s.text(r, 2, unit.name, self.style(border=1))
-            s.text(r, 3, self.d.group_label(unit.group), self.style(border=1))
+            s.number(r, 0, i + 1, border)
+            s.text(r, 1, unit.code, border)
+            s.text(r, 2, unit.name, border)
+            s.text(r, 3, self.d.group_label(unit.group), border)
             values = self.agg.values.get(unit.code, {})
             for col, f in enumerate(fields, start=4):
-                s.value(r, col, values.get(f.id), f, {"border": 1})
+                s.value(r, col, values.get(f.id), f, _BORDER)
         s.ws.freeze_panes(row + 1, 3)
         s.ws.repeat_rows(row - 1, row)
         s._check(s.ws.autofilter(row, 0, row + max(0, len(self.agg.units)), len(labels) - 1), "bộ lọc")
@@ -544,13 +574,14 @@ class _Writer:
         labels = ["STT", "Mã đơn vị", "Tên đơn vị", *[f"{c.label} ({c.unit})" if c.unit else c.label for c in cols]]
         s.header(row, labels, [5, 10, 30, *[(40 if c.type == "text" else 14) for c in cols]])
         rows = self.agg.tables.get(section.id, [])
+        border = self.style(border=1)  # already made by status(): hoisting creates nothing earlier
         for i, item in enumerate(rows):
             r = row + 1 + i
-            s.number(r, 0, i + 1, self.style(border=1))
-            s.text(r, 1, item.unit.code, self.style(border=1))
-            s.text(r, 2, item.unit.name, self.style(border=1))
+            s.number(r, 0, i + 1, border)
+            s.text(r, 1, item.unit.code, border)
+            s.text(r, 2, item.unit.name, border)
             for j, c in enumerate(cols):
-                s.value(r, 3 + j, item.values.get(c.id), c, {"border": 1})
+                s.value(r, 3 + j, item.values.get(c.id), c, _BORDER)
         s.table_frame(row, row + len(rows), len(labels) - 1, freeze_col=3)
 
     def text_section(self, section: Section, name: str) -> None:
@@ -561,11 +592,12 @@ class _Writer:
         s.header(row, labels, [5, 10, 28, *[70] * len(cols)])
         wrap = self.style(border=1, text_wrap=True)
         answers = self.agg.texts.get(section.id, [])
+        border = self.style(border=1)  # already made by status(): hoisting creates nothing earlier
         for i, answer in enumerate(answers):
             r = row + 1 + i
-            s.number(r, 0, i + 1, self.style(border=1))
-            s.text(r, 1, answer.unit.code, self.style(border=1))
-            s.text(r, 2, answer.unit.name, self.style(border=1))
+            s.number(r, 0, i + 1, border)
+            s.text(r, 1, answer.unit.code, border)
+            s.text(r, 2, answer.unit.name, border)
             for j, c in enumerate(cols):
                 s.text(r, 3 + j, answer.values.get(c.id) or "", wrap)
         s.table_frame(row, row + len(answers), len(labels) - 1, freeze_col=3)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 
 from . import values as V
 from .layout import INFO_LABELS, META_SHEET, layout_for
@@ -140,13 +140,114 @@ def return_schema(definition: Definition) -> dict[str, Any]:
 def _schema_validator(definition: Definition) -> Draft202012Validator:
     cache = definition._by_id
     if "return_validator" not in cache:
-        cache["return_validator"] = Draft202012Validator(
-            return_schema(definition), format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
+        cls = validators.extend(Draft202012Validator, {"properties": _memo_properties(_LeafMemo())})
+        cache["return_validator"] = cls(return_schema(definition), format_checker=Draft202012Validator.FORMAT_CHECKER)
     return cache["return_validator"]
 
 
+# Most of the schema's cost was jsonschema descending into ~75 leaf properties per return
+# (a new validator object and resolver for each), while the values repeat from file to file
+# (0, "Có", "Hoàn thành", ...). So the `properties` keyword below is jsonschema's own, except
+# that the errors of a leaf subschema (no nested properties/items) for a given value are
+# computed once by jsonschema and then reused. Everything else (type of the document and of
+# table rows, required, additionalProperties, items) is still jsonschema's work on the real
+# document, and the reused errors are copies, so paths and order are exactly as before.
+
+_LEAF_MEMO_MAX = 100_000
+
+
+def memo_key(value: Any) -> tuple | None:
+    """A key under which results computed for `value` hold for any equal value, or None.
+
+    Only types whose equal values are indistinguishable: str, int, bool (the type is part of
+    the key: True == 1) and floats other than zero (0.0 == -0.0 but they print apart) and NaN
+    (never equal to itself)."""
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool:
+        return (cls, value)
+    if cls is float and value == value and value != 0.0:
+        return (cls, value)
+    return None
+
+
+class _LeafMemo(dict):
+    """(id of a leaf subschema, memo_key(value)) -> that value's errors against it. One per
+    validator, whose schema keeps every subschema (and so every id) alive."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.leaf: dict[int, bool] = {}  # id of a subschema -> no subschema inside it
+
+    def store(self, key: tuple, errors: tuple) -> tuple:
+        if len(self) >= _LEAF_MEMO_MAX:  # free-text answers are all different: stay bounded
+            self.clear()
+        self[key] = errors
+        return errors
+
+    def is_leaf(self, subschema: Any) -> bool:
+        found = self.leaf.get(id(subschema))
+        if found is None:
+            found = self.leaf[id(subschema)] = isinstance(subschema, dict) and not any(k in subschema for k in _NESTING)
+        return found
+
+
+_NESTING = ("properties", "items", "prefixItems", "$ref", "$dynamicRef", "allOf", "anyOf", "oneOf", "not", "if")
+
+
+def _memo_properties(memo: _LeafMemo):
+    def properties(validator, properties, instance, schema):
+        # jsonschema's `properties` keyword (jsonschema/_keywords.py), memoised per leaf value
+        if not validator.is_type(instance, "object"):
+            return
+        for prop, subschema in properties.items():
+            if prop not in instance:
+                continue
+            value = instance[prop]
+            key = memo_key(value)
+            if key is None or not memo.is_leaf(subschema):
+                yield from validator.descend(value, subschema, path=prop, schema_path=prop)
+                continue
+            key = (id(subschema), key)
+            errors = memo.get(key)
+            if errors is None:
+                errors = memo.store(key, tuple(validator.descend(value, subschema, path=prop, schema_path=prop)))
+            for error in errors:
+                yield error.create_from(error)  # callers prepend to path/schema_path: never the memo's
+
+    return properties
+
+
 # --------------------------------------------------------------------------- checking
+
+_PARSE_MEMO_MAX = 100_000
+
+
+def _slot_bases(definition: Definition) -> dict[str, tuple[str, str, str]]:
+    """Named cell -> (label, sheet, address) from the layout: the part of a _Slot that is
+    the same in every return (asked ~60 times per return)."""
+    cache = definition._by_id
+    bases = cache.get("slot_bases")
+    if bases is None:
+        bases = {}
+        for name, spec in layout_for(definition).cells.items():
+            label = spec.field.label if spec.field else INFO_LABELS.get(name, name)
+            if spec.task_id:
+                label = f"{spec.field.label} – {spec.task_id}" if spec.field else name
+            bases[name] = (label, spec.sheet, spec.address)
+        cache["slot_bases"] = bases
+    return bases
+
+
+def _parse_memo(definition: Definition) -> dict[tuple, V.Parsed]:
+    """(id of a Field, memo_key(raw)) -> V.parse result. Kept with the definition, which
+    keeps its fields (and the layout's) alive, so an id always means the same field; the
+    information fields of consolidate.layout are module constants."""
+    cache = definition._by_id
+    memo = cache.get("parse_memo")
+    if memo is None:
+        memo = cache["parse_memo"] = {}
+    return memo
+
 
 
 @dataclass
@@ -286,18 +387,11 @@ class _Checker:
         return V.clean(V._as_text(cell.value)) if cell.value is not None else ""
 
     def _slot(self, name: str) -> _Slot:
-        layout = layout_for(self.definition)
-        spec = layout.cells[name]
+        label, sheet, address = _slot_bases(self.definition)[name]
         cell = self.raw.cells.get(name)
-        label = spec.field.label if spec.field else INFO_LABELS.get(name, name)
-        if spec.task_id:
-            label = f"{spec.field.label} – {spec.task_id}" if spec.field else name
-        return _Slot(
-            field_id=name, label=label,
-            sheet=cell.sheet if cell else spec.sheet,
-            cell=cell.address if cell else spec.address,
-            raw=cell.error if cell and cell.error else (cell.value if cell else None),
-        )
+        if cell is None:
+            return _Slot(name, label, sheet, address, None)
+        return _Slot(name, label, cell.sheet, cell.address, cell.error or cell.value)
 
     def check_locked(self) -> None:
         d = self.definition
@@ -332,12 +426,27 @@ class _Checker:
             self.add_at(FormulaNoValue, slot)
             self.bad.add(key)
             return None
-        parsed = V.parse(cell.value, f.type, unit=f.unit, choices=f.options)
+        parsed = self._parse(cell.value, f)
         if parsed.problem:
             self.add_at(PARSE_PROBLEMS[parsed.problem], slot, note=parsed.note, note_en=parsed.note_en)
             if parsed.rejected:
                 self.bad.add(key)
         return parsed.value
+
+    def _parse(self, raw: Any, f: Field) -> V.Parsed:
+        """V.parse, reusing the result for a value already parsed for this field: the same
+        counts and choices recur in every return, and a Parsed is immutable."""
+        key = memo_key(raw)
+        if key is None:
+            return V.parse(raw, f.type, unit=f.unit, choices=f.options)
+        memo = _parse_memo(self.definition)
+        key = (id(f), key)
+        parsed = memo.get(key)
+        if parsed is None:
+            if len(memo) >= _PARSE_MEMO_MAX:  # free text is all different: stay bounded
+                memo.clear()
+            parsed = memo[key] = V.parse(raw, f.type, unit=f.unit, choices=f.options)
+        return parsed
 
     def check_cells(self) -> None:
         layout = layout_for(self.definition)

@@ -12,6 +12,8 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +127,24 @@ def _folded_names(definition: Definition) -> dict[str, str]:
     return cache["reading.folded"]
 
 
+@lru_cache(maxsize=65536)
+def _address(row: int, col: int) -> str:
+    """cell_address, cached: table cells repeat the same few hundred addresses per file."""
+    return cell_address(row, col)
+
+
+@dataclass
+class _NamesPlan:
+    """The layout resolved through one workbook map (see _Reader._names_plan)."""
+
+    problems: list[tuple[type, dict]] = field(default_factory=list)  # name-missing & co., in order
+    too_large: tuple[str, str] | None = None  # a table beyond the guard's limits: (note, sheet)
+    loads: list[tuple[str, int]] = field(default_factory=list)  # (sheet, rows) to load, in order
+    cells: list[tuple[str, str, int, int, str]] = field(default_factory=list)  # (name, sheet, row, col, address)
+    tables: list[tuple[str, str, TableRef, Section]] = field(default_factory=list)  # (section id, sheet, ...)
+    columns: dict[str, tuple[dict[str, int], list[dict]]] = field(default_factory=dict)  # see _Reader._columns
+
+
 class _Reader:
     def __init__(self, path: Path, definition: Definition, ret: RawReturn):
         self.path = path
@@ -132,6 +152,7 @@ class _Reader:
         self.layout: Layout = layout_for(definition)
         self.ret = ret
         self.zf: zipfile.ZipFile | None = None
+        self.data = b""  # the file's bytes, which self.zf reads
         self.wb: calamine.CalamineWorkbook | None = None
         self.sheet_names: dict[str, str] = {}  # folded -> name as calamine knows it
         self.sheet_parts: dict[str, str] = {}  # calamine name -> OOXML member
@@ -160,6 +181,7 @@ class _Reader:
             raise Rejected(FileUnreadable, exc.strerror or str(exc)) from exc
         ret.size = len(data)
         ret.sha256 = hashlib.sha256(data).hexdigest()
+        self.data = data
         if not data:
             raise Rejected(FileEmpty)
         guard.check_size(len(data))
@@ -170,7 +192,7 @@ class _Reader:
         if sniffed.macros:
             ret.problems.append(FileMacrosIgnored(file=ret.file))
         if sniffed.format in ("xlsx", "xlsm"):
-            wbmap = read_ooxml_map(self.zf, sniffed.workbook_part)
+            wbmap = read_ooxml_map(self.zf, sniffed.workbook_part, data)
         elif sniffed.format == "ods":
             wbmap = read_ods_map(self.zf)
         else:
@@ -204,7 +226,7 @@ class _Reader:
             return grid
         part = self.sheet_parts.get(sheet)
         if part is not None and self.zf is not None and sheet not in self.errors:
-            xml = self.zf.read(part)
+            xml = guard.read_member(self.zf, self.data, part)
             guard.check_sheet_refs(xml, sheet)
             self.errors[sheet] = scan_errors(xml)
         try:
@@ -217,11 +239,22 @@ class _Reader:
         self.depth[sheet] = max(nrows, 1)
         return grid
 
-    def _cell(self, sheet: str, row: int, col: int) -> RawCell:
+    def _cell(self, sheet: str, row: int, col: int, address: str | None = None) -> RawCell:
         grid = self.grids[sheet]
-        raw = grid[row][col] if row < len(grid) and col < len(grid[row]) else None
-        cell = RawCell(sheet=sheet, address=cell_address(row, col), value=_value(raw))
-        flagged = self.errors.get(sheet, {}).get((row, col))
+        if row < len(grid):
+            line = grid[row]
+            raw = line[col] if col < len(line) else None
+        else:
+            raw = None
+        if raw == "" or raw is None:
+            value = None
+        elif isinstance(raw, str):
+            value = _nfc(raw)
+        else:
+            value = raw
+        cell = RawCell(sheet, address or _address(row, col), value)
+        errors = self.errors.get(sheet)
+        flagged = errors.get((row, col)) if errors else None
         if flagged is not None:
             cell.error, cell.formula_without_value = flagged
             if cell.error:
@@ -250,73 +283,49 @@ class _Reader:
     def _locate(self, wbmap: WorkbookMap, has_meta: bool) -> None:
         layout = self.layout
         ret = self.ret
-        folded = _folded_names(self.definition)
-        by_names = any(folded[n] in wbmap.names for n in layout.cells) or any(
-            folded[t] in wbmap.tables for t in layout.tables
-        )
+        plan = self._names_plan(wbmap)
+        if plan is not None:
+            ret.located_by = "names"
+            for cls, params in plan.problems:
+                ret.problems.append(cls(file=ret.file, **params))
+            if plan.too_large is not None:
+                raise Rejected(FileTooLarge, plan.too_large[0], sheet=plan.too_large[1])
+            for sheet, rows in plan.loads:
+                self._load(sheet, rows)
+            for name, sheet, row, col, address in plan.cells:
+                ret.cells[name] = self._cell(sheet, row, col, address)
+            for section_id, sheet, table, section in plan.tables:
+                ret.tables[section_id] = self._table(sheet, table, section, plan)
+            return
+        if not has_meta:
+            return  # meta-missing already says this is not one of our templates
+        if ret.meta.get("fingerprint") != layout.fingerprint:
+            ret.problems.append(
+                LayoutMismatch(file=ret.file, sheet=META_SHEET, value=ret.meta.get("fingerprint", ""))
+            )
+            return
+        ret.located_by = "layout"
+        ret.problems.append(NamesMissing(file=ret.file))
         cells: dict[str, Ref] = {}
         tables: dict[str, TableRef] = {}
-        if by_names:
-            ret.located_by = "names"
-            for name, spec in layout.cells.items():
-                found = wbmap.names.get(folded[name])
-                if found is None:
-                    if not spec.locked:
-                        ret.problems.append(NameMissing(file=ret.file, sheet=spec.sheet, field_id=name))
-                    continue
-                if isinstance(found, str) or self._sheet(found.sheet) is None:
-                    ret.problems.append(
-                        NameBroken(file=ret.file, sheet=spec.sheet, field_id=name, value=found if isinstance(found, str) else found.sheet)
-                    )
-                    continue
-                cells[name] = found
-            for section_id, spec in layout.tables.items():
-                table = wbmap.tables.get(folded[section_id])
-                if table is None or self._sheet(table.ref.sheet) is None:
-                    ret.problems.append(TableMissing(file=ret.file, sheet=spec.sheet, field_id=section_id))
-                    continue
-                tables[section_id] = table
-        else:
-            if not has_meta:
-                return  # meta-missing already says this is not one of our templates
-            if ret.meta.get("fingerprint") != layout.fingerprint:
-                ret.problems.append(
-                    LayoutMismatch(file=ret.file, sheet=META_SHEET, value=ret.meta.get("fingerprint", ""))
-                )
-                return
-            ret.located_by = "layout"
-            ret.problems.append(NamesMissing(file=ret.file))
-            for name, spec in layout.cells.items():
-                cells[name] = Ref(spec.sheet, spec.row, spec.col, spec.row, spec.col)
-            for section_id, spec in layout.tables.items():
-                tables[section_id] = TableRef(
-                    section_id,
-                    # rows a unit added below the template's blank ones count too
-                    Ref(spec.sheet, spec.header_row, spec.first_col, spec.header_row + spec.rows + 500, spec.last_col),
-                    [f.label for f in spec.section.fields],
-                )
-
-        # load each sheet once, as deep as the deepest reference needs
-        depth: dict[str, int] = {}
-        for ref in cells.values():
-            sheet = self._sheet(ref.sheet)
-            if sheet is None:
-                continue
-            depth[sheet] = max(depth.get(sheet, 0), ref.r1 + 1)
-        for table in tables.values():
-            sheet = self._sheet(table.ref.sheet)
-            if sheet is None:
-                continue
-            if table.ref.r2 >= guard.MAX_ROWS or table.ref.c2 >= guard.MAX_COLS:
-                raise Rejected(FileTooLarge, f"table {table.name}", sheet=sheet)
-            depth[sheet] = max(depth.get(sheet, 0), table.ref.r2 + 1)
-        missing_sheets = set()
-        for sheet, rows in depth.items():
+        for name, spec in layout.cells.items():
+            cells[name] = Ref(spec.sheet, spec.row, spec.col, spec.row, spec.col)
+        for section_id, spec in layout.tables.items():
+            tables[section_id] = TableRef(
+                section_id,
+                # rows a unit added below the template's blank ones count too
+                Ref(spec.sheet, spec.header_row, spec.first_col, spec.header_row + spec.rows + 500, spec.last_col),
+                [f.label for f in spec.section.fields],
+            )
+        too_large, loads = self._depths(cells, tables)
+        if too_large is not None:
+            raise Rejected(FileTooLarge, too_large[0], sheet=too_large[1])
+        for sheet, rows in loads:
             self._load(sheet, rows)
-        if ret.located_by == "layout":
-            for bad in self._shifted_sheets():
-                cells = {n: r for n, r in cells.items() if fold(r.sheet) != fold(bad)}
-                tables = {n: t for n, t in tables.items() if fold(t.ref.sheet) != fold(bad)}
+        for bad in self._shifted_sheets():
+            cells = {n: r for n, r in cells.items() if fold(r.sheet) != fold(bad)}
+            tables = {n: t for n, t in tables.items() if fold(t.ref.sheet) != fold(bad)}
+        missing_sheets = set()
         for name, ref in cells.items():
             sheet = self._sheet(ref.sheet)
             if sheet is None:
@@ -334,6 +343,78 @@ class _Reader:
                     ret.problems.append(SheetMissing(file=ret.file, sheet=table.ref.sheet))
                 continue
             ret.tables[section_id] = self._table(sheet, table, sections[section_id])
+
+    def _depths(self, cells: dict[str, Ref], tables: dict[str, TableRef]):
+        """(too large: (note, sheet) or None, [(sheet, rows)]): each sheet loaded once, as
+        deep as the deepest reference needs."""
+        depth: dict[str, int] = {}
+        for ref in cells.values():
+            sheet = self._sheet(ref.sheet)
+            if sheet is None:
+                continue
+            depth[sheet] = max(depth.get(sheet, 0), ref.r1 + 1)
+        for table in tables.values():
+            sheet = self._sheet(table.ref.sheet)
+            if sheet is None:
+                continue
+            if table.ref.r2 >= guard.MAX_ROWS or table.ref.c2 >= guard.MAX_COLS:
+                return (f"table {table.name}", sheet), []
+            depth[sheet] = max(depth.get(sheet, 0), table.ref.r2 + 1)
+        return None, list(depth.items())
+
+    def _names_plan(self, wbmap: WorkbookMap) -> _NamesPlan | None:
+        """Where the layout's names point in this map (None: the file has none of them).
+
+        Depends only on the map, the layout and the sheet names calamine lists, so it is
+        kept on the map and reused by every file that shares it (the map itself is only
+        reused for byte-identical workbook parts, see names.read_ooxml_map)."""
+        key = (id(self.layout), tuple(self.wb.sheet_names))
+        found = wbmap.plans.get(key)
+        if found is not None and found[0] is self.layout:
+            return found[1]
+        plan = self._make_names_plan(wbmap)
+        wbmap.plans[key] = (self.layout, plan)
+        return plan
+
+    def _make_names_plan(self, wbmap: WorkbookMap) -> _NamesPlan | None:
+        layout = self.layout
+        folded = _folded_names(self.definition)
+        by_names = any(folded[n] in wbmap.names for n in layout.cells) or any(
+            folded[t] in wbmap.tables for t in layout.tables
+        )
+        if not by_names:
+            return None
+        plan = _NamesPlan()
+        cells: dict[str, Ref] = {}
+        tables: dict[str, TableRef] = {}
+        for name, spec in layout.cells.items():
+            found = wbmap.names.get(folded[name])
+            if found is None:
+                if not spec.locked:
+                    plan.problems.append((NameMissing, {"sheet": spec.sheet, "field_id": name}))
+                continue
+            if isinstance(found, str) or self._sheet(found.sheet) is None:
+                value = found if isinstance(found, str) else found.sheet
+                plan.problems.append((NameBroken, {"sheet": spec.sheet, "field_id": name, "value": value}))
+                continue
+            cells[name] = found
+        for section_id, spec in layout.tables.items():
+            table = wbmap.tables.get(folded[section_id])
+            if table is None or self._sheet(table.ref.sheet) is None:
+                plan.problems.append((TableMissing, {"sheet": spec.sheet, "field_id": section_id}))
+                continue
+            tables[section_id] = table
+        plan.too_large, plan.loads = self._depths(cells, tables)
+        # every sheet referred to exists here (the checks above), so no sheet-missing
+        plan.cells = [
+            (name, self._sheet(ref.sheet), ref.r1, ref.c1, cell_address(ref.r1, ref.c1)) for name, ref in cells.items()
+        ]
+        sections = {s.id: s for s in self.definition.sections}
+        plan.tables = [
+            (section_id, self._sheet(table.ref.sheet), table, sections[section_id])
+            for section_id, table in tables.items()
+        ]
+        return plan
 
     def _shifted_sheets(self) -> list[str]:
         """Sheets whose printed labels are not where the template put them (rows moved)."""
@@ -362,7 +443,34 @@ class _Reader:
                 ))
         return shifted
 
-    def _table(self, sheet: str, table: TableRef, section: Section) -> list[dict[str, RawCell]]:
+    def _table(
+        self, sheet: str, table: TableRef, section: Section, plan: _NamesPlan | None = None
+    ) -> list[dict[str, RawCell]]:
+        ref = table.ref
+        # Columns named by the table part (not read from the sheet) map to the same
+        # positions in every file sharing the plan: worked out once.
+        columns = plan.columns.get(section.id) if plan is not None and table.columns else None
+        if columns is None:
+            columns = self._columns(sheet, table, section)
+            if plan is not None and table.columns:
+                plan.columns[section.id] = columns
+        positions, missing = columns
+        for params in missing:
+            self.ret.problems.append(TableColumnMissing(file=self.ret.file, sheet=sheet, **params))
+        first = ref.r1 + table.header_rows
+        last = min(ref.r2 - table.totals_rows, len(self.grids[sheet]) - 1)
+        errors = self.errors.get(sheet)
+        flagged = {rc[0] for rc in errors if rc[1] in positions.values()} if errors else set()
+        grid = self.grids[sheet]
+        while last >= first:  # drop empty trailing rows before building any cell
+            row = grid[last]
+            if last in flagged or any(c < len(row) and row[c] not in ("", None) for c in positions.values()):
+                break
+            last -= 1
+        return [{fid: self._cell(sheet, r, c) for fid, c in positions.items()} for r in range(first, last + 1)]
+
+    def _columns(self, sheet: str, table: TableRef, section: Section) -> tuple[dict[str, int], list[dict]]:
+        """Field id -> sheet column, and the table-column-missing problems (their params)."""
         ref = table.ref
         width = ref.c2 - ref.c1 + 1
         names = list(table.columns)
@@ -371,6 +479,7 @@ class _Reader:
         keys = [_label_key(n) for n in names]
         stripped = [_label_key(_PAREN_TAIL.sub("", n)) for n in names]
         positions: dict[str, int] = {}
+        missing: list[dict] = []
         for j, f in enumerate(section.fields):
             index = None
             for candidate in (_label_key(f.label), f.id.casefold()):
@@ -383,21 +492,7 @@ class _Reader:
             if index is None and len(names) == len(section.fields):
                 index = j  # headers renamed by hand: same count, trust the order
             if index is None or index >= width:
-                self.ret.problems.append(
-                    TableColumnMissing(
-                        file=self.ret.file, sheet=sheet, cell=cell_address(ref.r1, ref.c1),
-                        field_id=section.id, value=f.label,
-                    )
-                )
+                missing.append({"cell": cell_address(ref.r1, ref.c1), "field_id": section.id, "value": f.label})
                 continue
             positions[f.id] = ref.c1 + index
-        first = ref.r1 + table.header_rows
-        last = min(ref.r2 - table.totals_rows, len(self.grids[sheet]) - 1)
-        flagged = {rc[0] for rc in self.errors.get(sheet, {}) if rc[1] in positions.values()}
-        grid = self.grids[sheet]
-        while last >= first:  # drop empty trailing rows before building any cell
-            row = grid[last]
-            if last in flagged or any(c < len(row) and row[c] not in ("", None) for c in positions.values()):
-                break
-            last -= 1
-        return [{fid: self._cell(sheet, r, c) for fid, c in positions.items()} for r in range(first, last + 1)]
+        return positions, missing

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -61,6 +62,10 @@ def _worker_main(conn, definition: Definition, memory_limit: int | None, after=N
         os.dup2(devnull, 2)
         os.close(devnull)
     _limit_memory(memory_limit)
+    # Everything inherited from the parent (definition, layout, imported modules) lives as
+    # long as the worker: out of the collector's sight, the full collections that each
+    # file's short-lived cells and problems trigger stop re-scanning it.
+    gc.freeze()
     while True:
         try:
             job = conn.recv()

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from defusedxml import ElementTree as SafeET
 
-from .guard import Rejected, col_number
+from .guard import Rejected, col_number, member_key
 from .problems import FileCorrupt
 
 
@@ -46,6 +46,9 @@ class WorkbookMap:
     sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip member (OOXML)
     names: dict[str, Ref | str] = field(default_factory=dict)  # casefolded name -> Ref or raw text
     tables: dict[str, TableRef] = field(default_factory=dict)  # casefolded name -> table
+    # How the reader resolved this map against a definition's layout and a sheet list (see
+    # extract._NamesPlan): a map is reused for every return of one template, so is this.
+    plans: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @lru_cache(maxsize=8192)
@@ -170,41 +173,60 @@ class _Recorder:
         return self.zf.read(member)
 
 
-_MAP_CACHE: dict[bytes, tuple[tuple[str, ...], bytes, WorkbookMap]] = {}
+# listing of the zip -> [(members parsed, their signature, map)], most recent last
+_MAP_CACHE: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple, WorkbookMap]]] = {}
 _MAP_CACHE_SIZE = 64
 
 
-def _digest(zf, members) -> bytes:
-    h = hashlib.sha1(usedforsecurity=False)
+def _signature(zf: zipfile.ZipFile, data: bytes | None, members) -> tuple | None:
+    """What must be equal for a map parsed from `members` to be reused: with the archive
+    bytes, each member as stored (guard.member_key: no inflating); without them, a digest
+    of the decompressed contents. None: the members cannot be compared (reparse)."""
+    if data is None:
+        h = hashlib.sha1(usedforsecurity=False)
+        for member in members:
+            h.update(member.encode("utf-8") + b"\0")
+            h.update(zf.read(member) + b"\0")
+        return (h.digest(),)
+    keys = []
     for member in members:
-        h.update(member.encode("utf-8") + b"\0")
-        h.update(zf.read(member) + b"\0")
-    return h.digest()
+        info = zf.NameToInfo.get(member)
+        key = member_key(data, info) if info is not None else None
+        if key is None:
+            return None
+        keys.append(key)
+    return tuple(keys)
 
 
-def read_ooxml_map(zf: zipfile.ZipFile, workbook_part: str) -> WorkbookMap:
+def read_ooxml_map(zf: zipfile.ZipFile, workbook_part: str, data: bytes | None = None) -> WorkbookMap:
     """Sheets, defined names and tables of a workbook.
 
     Returns made from one template share these parts byte for byte, and parsing them is
     most of the cost of reading a return; so a map is reused when every part it was parsed
-    from is identical (checked by content, not guessed from the file name or size).
+    from is identical (checked by content, not guessed from the file name or size). `data`:
+    the bytes `zf` was opened on; parts are then compared as stored, without inflating.
     """
-    listing = "\0".join(zf.namelist()).encode("utf-8")
-    key = hashlib.sha1(listing + b"\0" + zf.read(workbook_part), usedforsecurity=False).digest()
-    entry = _MAP_CACHE.get(key)
-    if entry is not None:
-        members, digest, cached = entry
-        try:
-            if _digest(zf, members) == digest:
-                return cached
-        except KeyError:
-            pass
+    listing = tuple(zf.namelist())
+    entries = _MAP_CACHE.get(listing)
+    if entries is not None:
+        for members, signature, cached in reversed(entries):
+            try:
+                if _signature(zf, data, members) == signature:
+                    return cached
+            except KeyError:
+                pass
     recorder = _Recorder(zf)
     result = _read_ooxml_map(recorder, workbook_part)
     members = tuple(dict.fromkeys(recorder.read_members))
-    if len(_MAP_CACHE) >= _MAP_CACHE_SIZE:
-        _MAP_CACHE.pop(next(iter(_MAP_CACHE)))
-    _MAP_CACHE[key] = (members, _digest(zf, members), result)
+    signature = _signature(zf, data, members)
+    if signature is not None:
+        if entries is None:
+            if len(_MAP_CACHE) >= _MAP_CACHE_SIZE:
+                _MAP_CACHE.pop(next(iter(_MAP_CACHE)))
+            entries = _MAP_CACHE[listing] = []
+        if len(entries) >= 8:  # many templates with one listing: keep the newest
+            entries.pop(0)
+        entries.append((members, signature, result))
     return result
 
 

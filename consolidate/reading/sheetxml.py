@@ -72,10 +72,20 @@ class _Target:
         return self.found
 
 
+# The prefilter in three single-pass searches whose literal first byte is rare enough for
+# the regex engine's fast scan (~15 µs a template sheet instead of ~25): an error type
+# attribute, or a formula element, unprefixed or prefixed. Together they match wherever
+# _FORMULA or the error-type tests match (they may match more, e.g. ":f " in some text:
+# then the exact parse below decides, and it finds nothing there).
+_ERROR_TYPE = re.compile(rb"""t=(?:"e"|'e')""")
+_PLAIN_F = re.compile(rb"<f[ >/]")
+_PREFIXED_F = re.compile(rb":f[ >/]")
+
+
 def scan_errors(xml: bytes) -> dict[tuple[int, int], tuple[str | None, bool]]:
     """(row, col) 0-based -> (error literal or None, formula_without_value)."""
-    if b't="e"' not in xml and b"t='e'" not in xml and _FORMULA.search(xml) is None:
-        return {}  # nothing to find: the usual case, and ~20 µs
+    if _ERROR_TYPE.search(xml) is None and _PLAIN_F.search(xml) is None and _PREFIXED_F.search(xml) is None:
+        return {}  # nothing to find: the usual case
     target = _Target()
     parser = DefusedXMLParser(target=target, forbid_dtd=True)
     parser.feed(xml)
