@@ -56,50 +56,44 @@ def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as
     counts: dict[str, int] = {}
     for rem in result.reminders:
         counts[rem.kind] = counts.get(rem.kind, 0) + 1
-    if lang == "en":
-        lines = [
-            f"{d.id} {p.id}: {len(result.reminders)} units to remind "
-            f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'none'}); "
-            f"{len(result.annotated)} annotated returns, {len(result.templates)} blank templates ({elapsed:.1f} s).",
-            f"Reminder list: {result.list_xlsx} and {result.list_csv}",
-        ]
-        if warned_only:
-            lines.append(f"{warned_only} annotated returns are of units on time with warnings only (not in the list); "
-                         f"see {result.out_dir / 'danh-dau'}")
-        if eml:
-            lines.append(f"{len(result.drafts)} email drafts in {result.out_dir / 'thu-nhap'}")
-            for rem in result.no_email[:MAX_LISTED]:
-                lines.append(f"  no email address: {rem.unit.code} {rem.unit.name} (draft has an empty To)")
-            if len(result.no_email) > MAX_LISTED:
-                lines.append(f"  ... and {len(result.no_email) - MAX_LISTED} more units without an email address "
-                             f"(column 'Thư điện tử' of {result.list_xlsx.name})")
-        for f in result.unreadable:
-            if f in result.not_spreadsheets:
-                lines.append(f"  not a spreadsheet, no unit: {f.file} (left out of the list)")
-            else:
-                lines.append(f"  unreadable: {f.file}: {f.reason}")
-    else:
-        labels = {"overdue": "quá hạn", "not_yet_due": "chưa đến hạn", "invalid": "có lỗi", "late": "muộn",
-                  "unreadable": "tệp không đọc được"}
-        lines = [
-            f"{d.short_title or d.title} - {p.label}: {len(result.reminders)} đơn vị cần nhắc "
-            f"({', '.join(f'{labels[k]} {v}' for k, v in sorted(counts.items())) or 'không có'}); "
-            f"{len(result.annotated)} tệp đánh dấu lỗi, {len(result.templates)} biểu mẫu trống ({elapsed:.1f} giây).",
-            f"Danh sách nhắc nhở: {result.list_xlsx} và {result.list_csv}",
-        ]
-        if warned_only:
-            lines.append(f"{warned_only} tệp đánh dấu là của đơn vị nộp đúng hạn, chỉ có cảnh báo (không có trong "
-                         f"danh sách nhắc nhở); xem {result.out_dir / 'danh-dau'}")
-        if eml:
-            lines.append(f"{len(result.drafts)} thư nháp trong {result.out_dir / 'thu-nhap'}")
-            for rem in result.no_email[:MAX_LISTED]:
-                lines.append(f"  cần bổ sung địa chỉ: {rem.unit.code} {rem.unit.name} (thư nháp chưa có người nhận)")
-            if len(result.no_email) > MAX_LISTED:
-                lines.append(f"  ... và {len(result.no_email) - MAX_LISTED} đơn vị khác cần bổ sung địa chỉ "
-                             f"(cột “Thư điện tử” trong {result.list_xlsx.name})")
-        for f in result.unreadable:
-            if f in result.not_spreadsheets:
-                lines.append(f"  không phải bảng tính, không rõ đơn vị: {f.file} (không đưa vào danh sách nhắc nhở)")
-            else:
-                lines.append(f"  không đọc được: {f.file}: {f.reason}")
+    labels = {"overdue": ("quá hạn", "overdue"), "not_yet_due": ("chưa đến hạn", "not yet due"),
+              "invalid": ("có lỗi", "invalid"), "late": ("muộn", "late"),
+              "unreadable": ("tệp không đọc được", "unreadable")}
+    en = lang == "en"
+    summary = ", ".join(f"{labels.get(k, (k, k))[en]} {v}" for k, v in sorted(counts.items()))
+    head = d.id + " " + p.id if en else f"{d.short_title or d.title} - {p.label}"
+    lines = [
+        say(lang,
+            f"{head}: {len(result.reminders)} đơn vị cần nhắc ({summary or 'không có'}); {len(result.annotated)} tệp "
+            f"đánh dấu lỗi, {len(result.templates)} biểu mẫu trống ({elapsed:.1f} giây).",
+            f"{head}: {len(result.reminders)} units to remind ({summary or 'none'}); {len(result.annotated)} annotated "
+            f"returns, {len(result.templates)} blank templates ({elapsed:.1f} s)."),
+        say(lang, f"Danh sách nhắc nhở: {result.list_xlsx} và {result.list_csv}",
+            f"Reminder list: {result.list_xlsx} and {result.list_csv}"),
+    ]
+    if warned_only:
+        lines.append(say(
+            lang,
+            f"{warned_only} tệp đánh dấu là của đơn vị nộp đúng hạn, chỉ có cảnh báo (không có trong danh sách "
+            f"nhắc nhở); xem {result.out_dir / 'danh-dau'}",
+            f"{warned_only} annotated returns are of units on time with warnings only (not in the list); "
+            f"see {result.out_dir / 'danh-dau'}"))
+    if eml:
+        lines.append(say(lang, f"{len(result.drafts)} thư nháp trong {result.out_dir / 'thu-nhap'}",
+                         f"{len(result.drafts)} email drafts in {result.out_dir / 'thu-nhap'}"))
+        for rem in result.no_email[:MAX_LISTED]:
+            lines.append(say(lang, f"  cần bổ sung địa chỉ: {rem.unit.code} {rem.unit.name} (thư nháp chưa có người nhận)",
+                             f"  no email address: {rem.unit.code} {rem.unit.name} (draft has an empty To)"))
+        if len(result.no_email) > MAX_LISTED:
+            more = len(result.no_email) - MAX_LISTED
+            lines.append(say(lang, f"  ... và {more} đơn vị khác cần bổ sung địa chỉ (cột “Thư điện tử” trong "
+                                   f"{result.list_xlsx.name})",
+                             f"  ... and {more} more units without an email address (column 'Thư điện tử' of "
+                             f"{result.list_xlsx.name})"))
+    for f in result.unreadable:
+        if f in result.not_spreadsheets:
+            lines.append(say(lang, f"  không phải bảng tính, không rõ đơn vị: {f.file} (không đưa vào danh sách nhắc nhở)",
+                             f"  not a spreadsheet, no unit: {f.file} (left out of the list)"))
+        else:
+            lines.append(say(lang, f"  không đọc được: {f.file}: {f.reason}", f"  unreadable: {f.file}: {f.reason}"))
     click.echo("\n".join(lines))
