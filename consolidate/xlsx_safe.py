@@ -37,6 +37,12 @@ class SafeWorkbook(xlsxwriter.Workbook):
             self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def needs_quote_prefix(text: str) -> bool:
     """Text that Excel would turn into a formula when the cell is edited."""
     return bool(text) and text.startswith(FORMULA_TRIGGERS)
@@ -53,6 +59,9 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file private (0600); outputs go to shared folders, so give them the
+    # permissions any new file gets here (the umask decides)
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield tmp
         with open(tmp, "rb+") as handle:

@@ -142,3 +142,13 @@ def test_choice_with_comma_uses_a_range(mini, tmp_path):
     assert dv.formula1.startswith("'_meta'!")
     meta_values = [c.value for c in wb["_meta"]["D"] if c.value]
     assert "Kinh tế, xã hội" in meta_values
+
+
+def test_outputs_get_ordinary_permissions(mini, tmp_path):
+    import os
+    import stat
+
+    path = write_template(mini, mini.unit("SNV"), mini.period("2026-H1"), tmp_path / "p.xlsx")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
