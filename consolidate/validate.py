@@ -333,13 +333,16 @@ class _Checker:
             )
             go_on = False
         known = [p.id for p in d.periods]
+        labels = {p.id: p.label for p in d.periods}
         found_period = self.out.period
         if self.period is not None and found_period != self.period:
+            # people know periods by their label ("Quý I/2026"), not by the id
             self.add(
                 MetaWrongPeriod, sheet=META_SHEET, field_id=META_PERIOD, value=found_period,
-                found=found_period or "?", expected=self.period,
+                found=labels.get(found_period, found_period or "?"), expected=labels.get(self.period, self.period),
             )
-            self.out.foreign_reason = self.out.foreign_reason or f"kỳ khác: {found_period or '(không rõ)'}"
+            self.out.foreign_reason = self.out.foreign_reason or (
+                f"báo cáo của kỳ khác: {labels.get(found_period, found_period or '(không rõ)')}")
         elif found_period not in known:
             self.add(
                 MetaWrongPeriod, sheet=META_SHEET, field_id=META_PERIOD, value=found_period,
