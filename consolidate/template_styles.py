@@ -36,7 +36,7 @@ class Styles:
         self.th = fmt(bold=True, align="center", text_wrap=True, bg_color=HEADER_FILL, **border)
         self.group = fmt(bold=True, italic=True, text_wrap=True, bg_color="#F2F2F2", **border)
         self.label = fmt(text_wrap=True, **border)
-        self.center = fmt(align="center", **border)
+        self.center = fmt(align="center", text_wrap=True, **border)
         self.locked_fill = fmt(bg_color=LOCKED_FILL, text_wrap=True, **border)
         unlocked = {"locked": False, "bg_color": INPUT_FILL, **border}
         self.input = fmt(**unlocked)
