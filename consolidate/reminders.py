@@ -248,7 +248,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
     attach_note = "theo biểu mẫu gửi kèm" if rem.attachment_name else "theo biểu mẫu đã được gửi"
     reasons = " ".join(r.rstrip(".") + "." for r in rem.reasons)
     if rem.kind == NOT_YET_DUE:
-        subject = f"Nhắc gửi {ctx.short}, kỳ {ctx.period.label} (hạn trước ngày {ctx.due})"
+        subject = f"Nhắc gửi báo cáo {ctx.short}, kỳ {ctx.period.label} (hạn trước ngày {ctx.due})"
         paragraphs = [
             f"Thực hiện {ctx.plan}, {c} đề nghị {name} gửi {ctx.report} về {ctx.send_to} "
             f"trước ngày {ctx.due} (còn {rem.days_left} ngày).",
@@ -257,7 +257,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
             reasons,
         ]
     elif rem.kind == OVERDUE:
-        subject = f"Đôn đốc gửi {ctx.short}, kỳ {ctx.period.label} (đã quá hạn {rem.days_overdue} ngày)"
+        subject = f"Đôn đốc gửi báo cáo {ctx.short}, kỳ {ctx.period.label} (đã quá hạn {rem.days_overdue} ngày)"
         paragraphs = [
             f"Theo {ctx.plan}, {ctx.report} gửi về {c} trước ngày {ctx.due}. Đến ngày {ctx.today}, "
             f"{c} chưa nhận được báo cáo của {name}; báo cáo đã quá hạn {rem.days_overdue} ngày.",
@@ -266,7 +266,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
             f"trước ngày {ctx.resend} để kịp tổng hợp, báo cáo theo quy định.",
         ]
     elif rem.kind == UNREADABLE:
-        subject = f"Đề nghị gửi lại {ctx.short}, kỳ {ctx.period.label} (tệp không đọc được)"
+        subject = f"Đề nghị gửi lại báo cáo {ctx.short}, kỳ {ctx.period.label} (tệp không đọc được)"
         received = f" ngày {vn_date(local_day(rem.received_at))}" if rem.received_at else ""
         paragraphs = [
             f"Thực hiện {ctx.plan}, {c} đã nhận được{received} tệp “{rem.file}” gửi {ctx.report} "
@@ -275,7 +275,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
             f"Excel .xlsx, không đặt mật khẩu) và gửi lại về {ctx.send_to} trước ngày {ctx.resend}.",
         ]
     elif rem.kind == LATE:
-        subject = f"Ghi nhận {ctx.short}, kỳ {ctx.period.label} gửi chậm {rem.days_overdue} ngày"
+        subject = f"Ghi nhận báo cáo {ctx.short}, kỳ {ctx.period.label} gửi chậm {rem.days_overdue} ngày"
         received = vn_date(local_day(rem.received_at)) if rem.received_at else ctx.today
         paragraphs = [
             f"{c} đã nhận được {ctx.report} của {name} vào ngày {received}. Theo {ctx.plan}, hạn gửi "
@@ -285,7 +285,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
             f"{c} đề nghị {name} lưu ý, bố trí thực hiện để gửi báo cáo đúng thời hạn trong các kỳ báo cáo tiếp theo.",
         ]
     elif rem.kind == INVALID:
-        subject = f"Đề nghị sửa và gửi lại {ctx.short}, kỳ {ctx.period.label} ({rem.errors} lỗi)"
+        subject = f"Đề nghị sửa và gửi lại báo cáo {ctx.short}, kỳ {ctx.period.label} ({rem.errors} lỗi)"
         received = vn_date(local_day(rem.received_at)) if rem.received_at else ""
         got = f" (tệp “{rem.file}”" + (f", nhận ngày {received})" if received else ")")
         extra = f" và {rem.warnings} nội dung cần xem lại" if rem.warnings else ""
