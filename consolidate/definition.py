@@ -7,6 +7,7 @@ sees the whole list at once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import unicodedata
@@ -93,17 +94,30 @@ def _mtime(file: Path) -> float:
 @lru_cache(maxsize=16)
 def _load_cached(file_name: str, _mtime_key: float) -> Definition:
     file = Path(file_name)
-    raw = read_yaml(file)
+    digest = hashlib.sha256()
+    raw = read_yaml(file, digest)
     problems = check_document(raw, file)
     if problems.errors:
         raise DefinitionError(problems)
     definition = build(raw, file)
+    # What the definition is made of, for caches of results derived from it (the merge's
+    # validation cache): the YAML bytes that were parsed (hashed from the same read, so an
+    # edit racing the load cannot pair new content with an old hash) and the units as
+    # loaded, which covers every CSV the units come from and the official registry's data.
+    digest.update(b"\0units\0" + repr(definition.units).encode("utf-8", "surrogatepass"))
+    definition.content_hash = digest.hexdigest()
     return definition
 
 
-def read_yaml(file: Path) -> dict:
+def read_yaml(file: Path, digest: Any = None) -> dict:
+    """The YAML document of a definition file; `digest` (a hashlib object), when given, is
+    fed the exact bytes that were parsed."""
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        data = file.read_bytes()
+        if digest is not None:
+            digest.update(data)
+        # what Path.read_text(encoding="utf-8-sig") gives: BOM dropped, universal newlines
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise DefinitionError(ProblemList([DefinitionUnreadable(file=str(file), note="không tìm thấy tệp")])) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from . import checked_cache
 from .aggregate import Aggregates, aggregate
 from .definition import load as load_definition
 from .model import Definition, Period
@@ -177,36 +178,68 @@ def write_json(document: dict[str, Any], path: str | Path) -> Path:
     return target
 
 
+def _cached(files: list[_File], register: Register, key: str) -> dict[int, CheckedReturn]:
+    """The checked returns the register kept for these files' contents under `key`, by
+    index in `files`. Hashes every file here first (read + sha256: far cheaper than reading
+    the workbook); a file that cannot be read now, or whose payload is unusable, is a miss
+    and goes to the readers, exactly as without a cache."""
+    from .checked_cache import decode
+
+    for item in files:
+        _hash(item)
+    payloads = register.checked([f.sha256 for f in files if f.sha256], key)
+    out: dict[int, CheckedReturn] = {}
+    for index, item in enumerate(files):
+        payload = payloads.get(item.sha256) if item.sha256 else None
+        if payload is None:
+            continue
+        ret = decode(payload, item.name)
+        if ret is not None and ret.raw.sha256 == item.sha256:
+            out[index] = ret
+    return out
+
+
 def _read_and_check(
     files: list[_File], definition: Definition, period: Period, as_of: dt.datetime, workers: int | None,
     register: Register, keep_raw: bool, progress: Callable[[int, int], None] | None = None,
-) -> list[CheckedReturn]:
+    total: int | None = None, done: int = 0, encode: bool = False,
+) -> tuple[list[CheckedReturn], dict[str, str]]:
+    """Read, check and archive `files` in worker processes; with `encode`, also the
+    validation-cache payload of each result (sha256 -> JSON). `total`/`done`: the progress
+    of the whole merge when some files came from the cache."""
     from .reading import read_many
 
     after = partial(_check_and_archive, definition=definition, period_id=period.id, as_of=local_date(as_of),
-                    archive_dir=str(register.dir), keep_raw=keep_raw)
-    done = 0
+                    archive_dir=str(register.dir), keep_raw=keep_raw, encode=encode)
+    total = len(files) if total is None else total
 
     def step(count: int) -> None:
         nonlocal done
         done += count
         if progress:
-            progress(done, len(files))
+            progress(done, total)
 
-    checked: list[CheckedReturn] = read_many([f.path for f in files], definition, workers=workers,
-                                             display_names=[f.name for f in files], after=after, progress=step)
+    results: list[tuple[CheckedReturn, str | None]] = read_many(
+        [f.path for f in files], definition, workers=workers, display_names=[f.name for f in files], after=after,
+        progress=step,
+    )
+    checked = [ret for ret, _ in results]
+    payloads = {ret.raw.sha256: payload for ret, payload in results if payload is not None}
     for item, ret in zip(files, checked, strict=True):
         item.sha256, item.size = ret.raw.sha256, ret.raw.size
         try:
             item.mtime = dt.datetime.fromtimestamp(item.path.stat().st_mtime, dt.timezone.utc)
         except OSError:
             item.mtime = None
-    return checked
+    return checked, payloads
 
 
 def _check_and_archive(raw: RawReturn, path: str, *, definition: Definition, period_id: str, as_of: dt.date,
-                       archive_dir: str, keep_raw: bool = False) -> CheckedReturn:
-    """Runs in the reading worker: validate, and archive the bytes that were hashed."""
+                       archive_dir: str, keep_raw: bool = False,
+                       encode: bool = False) -> tuple[CheckedReturn, str | None]:
+    """Runs in the reading worker: validate, and archive the bytes that were hashed; with
+    `encode`, also the result's cache payload (done here, in parallel, rather than one by
+    one in the merge process after reading)."""
     from .register import archive_bytes
     from .validate import check_return
 
@@ -221,7 +254,7 @@ def _check_and_archive(raw: RawReturn, path: str, *, definition: Definition, per
     if not keep_raw:
         # typed values are all the merge uses; the raw cells would only be pickled back
         checked.raw.cells, checked.raw.tables = {}, {}
-    return checked
+    return checked, checked_cache.encode(checked) if encode else None
 
 
 def run_merge(
@@ -271,16 +304,38 @@ def run_merge(
         files = list_files(folder, skip)
         lap("list")
 
-        checked = (
-            _read_and_check(files, definition, period, as_of, workers, register, keep_raw, progress) if files else []
+        # Validation cache: a content checked before under the same definition, period,
+        # "today" and code is not read again. keep_raw (feedback) needs every raw cell,
+        # which the cache does not keep, so it reads everything (and still stores results).
+        key = checked_cache.cache_key(definition, period.id, local_date(as_of))
+        hits: dict[int, CheckedReturn] = {}
+        # The first merge of a period (or of a new day) finds nothing under its key: it
+        # skips the hashing pass, which only a lookup needs.
+        if key is not None and not keep_raw and files and register.has_checked(key):
+            hits = _cached(files, register, key)
+            if progress and hits:
+                progress(len(hits), len(files))
+        lap("hash_lookup")
+
+        misses = [item for index, item in enumerate(files) if index not in hits]
+        read, stored = (
+            _read_and_check(misses, definition, period, as_of, workers, register, keep_raw, progress,
+                            total=len(files), done=len(hits), encode=key is not None)
+            if misses else ([], {})
         )
+        fresh = iter(read)
+        checked = [hits[index] if index in hits else next(fresh) for index in range(len(files))]
         lap("read_validate_archive")
 
         known = register.known([f.sha256 for f in files if f.sha256])
-        for item in files:
+        for index, item in enumerate(files):
             # a worker archives what it read; this covers a file it could not (e.g. it changed
-            # while being read) so that no content the register knows is ever lost
-            if item.sha256 and item.sha256 not in known and not register.has_archive(item.sha256, item.name):
+            # while being read), and a content served from the cache (its archive, under this
+            # name's extension, may be missing), so that no content the register knows is lost
+            if (
+                item.sha256 and (item.sha256 not in known or index in hits)
+                and not register.has_archive(item.sha256, item.name)
+            ):
                 data = _hash(item)
                 if data is not None:
                     register.archive(item.sha256, item.name, data, sync=False)
@@ -330,7 +385,9 @@ def run_merge(
             for f in decision.files
             if f.submission.sha256 and not (f.verdict == IGNORED and f.duplicate_of)
         ]
-        register.record(folder, seen, new_receipts, outcomes, definition.id, period.id, started)
+        register.record(folder, seen, new_receipts, outcomes, definition.id, period.id, started,
+                        checked=stored, checked_key=key or "",
+                        checked_scope=checked_cache.cache_scope(definition, period.id))
         lap("register")
 
     return MergeResult(

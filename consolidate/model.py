@@ -145,6 +145,9 @@ class Definition:
     copy_to: tuple[str, ...] = ()
     province_name: str = ""
     default: bool = False
+    # sha256 of the definition's sources as loaded (set by consolidate.definition.load; ""
+    # for a definition built in code). Not part of equality: it describes, not defines.
+    content_hash: str = field(default="", compare=False, repr=False)
     _by_id: dict = field(default_factory=dict, repr=False)
 
     def period(self, period_id: str) -> Period:

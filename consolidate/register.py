@@ -53,6 +53,18 @@ CREATE TABLE IF NOT EXISTS names (
     first_seen TEXT NOT NULL,
     PRIMARY KEY (sha256, folder, name)
 );
+-- The validation cache (consolidate.checked_cache): the CheckedReturn of a content under one
+-- key (definition, period, "today", code), as JSON text. Only a speed-up: a row that is
+-- missing or unusable means the file is read again. Added by CREATE IF NOT EXISTS, so an
+-- older register gains it on its next merge.
+CREATE TABLE IF NOT EXISTS checked (
+    sha256 TEXT NOT NULL,
+    key TEXT NOT NULL,
+    scope TEXT NOT NULL,               -- report id and period: newer keys replace older ones
+    payload TEXT NOT NULL,
+    PRIMARY KEY (sha256, key)
+);
+CREATE INDEX IF NOT EXISTS checked_scope ON checked(scope, key);
 """
 
 
@@ -179,6 +191,25 @@ class Register:
                 out[sha] = Known(Receipt(_parse_utc(received), source), _parse_utc(first_seen))
         return out
 
+    def checked(self, sha256s: list[str], key: str) -> dict[str, str]:
+        """Cached validation payloads (sha256 -> JSON text) of these contents under `key`."""
+        assert self.db is not None
+        out: dict[str, str] = {}
+        wanted = sorted(set(sha256s))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                self.db.execute(f"SELECT sha256, payload FROM checked WHERE key = ? AND sha256 IN ({marks})",
+                                [key, *chunk])
+            )
+        return out
+
+    def has_checked(self, key: str) -> bool:
+        """Whether any content was cached under `key` (if not, hashing to look is wasted)."""
+        assert self.db is not None
+        return self.db.execute("SELECT 1 FROM checked WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
+
     def row(self, sha256: str) -> dict | None:
         assert self.db is not None
         cursor = self.db.execute("SELECT * FROM contents WHERE sha256 = ?", (sha256,))
@@ -192,7 +223,7 @@ class Register:
         return [n for (n,) in self.db.execute("SELECT name FROM names WHERE sha256 = ? ORDER BY name", (sha256,))]
 
     def count(self, table: str = "contents") -> int:
-        assert self.db is not None and table in ("contents", "names")
+        assert self.db is not None and table in ("contents", "names", "checked")
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     # ----------------------------------------------------------------------- archive
@@ -216,10 +247,16 @@ class Register:
         merge_report: str,
         merge_period: str,
         now: dt.datetime,
+        checked: dict[str, str] | None = None,
+        checked_key: str = "",
+        checked_scope: str = "",
     ) -> None:
         """Record one merge in a single transaction. ``receipts`` are the first-sighting
         receipts (sha256 -> Receipt) of contents new to the register. Re-running with the
-        same files changes nothing but the verdicts (which may change)."""
+        same files changes nothing but the verdicts (which may change). ``checked`` are new
+        validation-cache payloads (sha256 -> JSON) under ``checked_key``; rows of the same
+        ``checked_scope`` under another key are dropped (they can no longer be used by
+        this report and period until that key comes back, which is rare)."""
         assert self.db is not None
         folder_text = str(Path(folder).resolve())
         stamp = _utc(now)
@@ -252,6 +289,12 @@ class Register:
                     " merge_period=?, merge_report=? WHERE sha256=?",
                     (o.unit_code, o.period, o.report_id, o.verdict, o.reason, o.errors, o.warnings,
                      merge_period, merge_report, o.sha256),
+                )
+            if checked_key:
+                db.execute("DELETE FROM checked WHERE scope = ? AND key != ?", (checked_scope, checked_key))
+                db.executemany(
+                    "INSERT OR REPLACE INTO checked(sha256, key, scope, payload) VALUES (?, ?, ?, ?)",
+                    [(sha, checked_key, checked_scope, payload) for sha, payload in (checked or {}).items()],
                 )
             db.execute("COMMIT")
         except sqlite3.Error as exc:
