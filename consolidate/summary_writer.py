@@ -386,7 +386,7 @@ class _Writer:
             )
         chart.set_title({"name": "Tình hình nộp báo cáo theo nhóm đơn vị", "name_font": {"name": FONT, "size": 12}})
         chart.set_y_axis({"name": "Số đơn vị", "num_font": {"name": FONT}, "name_font": {"name": FONT}})
-        chart.set_x_axis({"num_font": {"name": FONT}})
+        chart.set_x_axis({"num_font": {"name": FONT, "size": 9}, "interval_unit": 1})
         chart.set_legend({"position": "bottom", "font": {"name": FONT}})
         chart.set_size({"width": 720, "height": 320})
         s._check(s.ws.insert_chart(row, 0, chart), "biểu đồ")
@@ -402,10 +402,11 @@ class _Writer:
                 }
             )
             bar.set_title({"name": "Các chỉ tiêu chính (toàn tỉnh)", "name_font": {"name": FONT, "size": 12}})
-            bar.set_y_axis({"reverse": True, "num_font": {"name": FONT}})
+            # every indicator named: spreadsheets skip category labels that do not fit
+            bar.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 8}, "interval_unit": 1})
             bar.set_x_axis({"num_font": {"name": FONT}, "num_format": "#,##0"})
             bar.set_legend({"none": True})
-            bar.set_size({"width": 720, "height": 60 + 32 * len(top)})
+            bar.set_size({"width": 720, "height": 80 + 40 * len(top)})
             s._check(s.ws.insert_chart(row + 17, 0, bar), "biểu đồ")
         s.ws.repeat_rows(0)
 
