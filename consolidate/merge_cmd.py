@@ -82,4 +82,30 @@ def merge_command(returns_dir, definition_path, period, out, receipts, as_of, js
             lines.append(f"Trạng thái JSON: {result.json_path}")
         if result.receipt_problems:
             lines.append(f"Sổ tiếp nhận có {len(result.receipt_problems)} dòng có vấn đề (xem trang 'Lỗi và cảnh báo').")
+    if receipts is None:
+        for name in _receipt_books(returns_dir, result):
+            lines.append(say(
+                lang,
+                f"Gợi ý: {name} trong thư mục báo cáo trông như sổ tiếp nhận (file,received_at); "
+                f"hãy đưa vào bằng --receipts để tính đúng thời điểm nhận.",
+                f"Hint: {name} in the returns folder looks like a receipts book (file,received_at); "
+                f"pass it with --receipts to use its receipt times.",
+            ))
     click.echo("\n".join(lines))
+
+
+def _receipt_books(returns_dir: str, result) -> list[str]:
+    """CSV files of the inbox whose header is a receipts book's: the usual slip is to save the
+    incoming-documents export beside the returns and forget --receipts."""
+    found = []
+    for f in result.decision.files:
+        if not f.file.lower().endswith(".csv"):
+            continue
+        try:
+            with open(Path(returns_dir) / f.file, encoding="utf-8-sig") as handle:
+                header = handle.readline().replace(" ", "").strip().lower()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if header.startswith("file,received_at"):
+            found.append(f.file)
+    return found

@@ -74,3 +74,18 @@ def test_usage_errors_exit_2(tmp_path):
     assert invoke("-d", MINI, "-p", "2030-Q9", "--out", str(tmp_path / "o.xlsx"), str(returns)).exit_code == 2
     result = invoke("-d", MINI, "-p", "2026-H1", "--as-of", "hôm qua", "--out", str(tmp_path / "o.xlsx"), str(returns))
     assert result.exit_code == 2 and "--as-of" in result.output
+
+
+def test_hint_when_a_receipts_book_sits_in_the_inbox(tmp_path):
+    from click.testing import CliRunner
+
+    from consolidate.cli import cli
+    from tests.conftest import MINI
+
+    inbox = tmp_path / "nhan-ve"
+    inbox.mkdir()
+    (inbox / "so-cong-van.csv").write_text("file,received_at\nx.xlsx,01/06/2026 08:00\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["merge", "-d", str(MINI), "-p", "2026-H1", "--out", str(tmp_path / "t.xlsx"),
+                                      "--register", str(tmp_path / "r.sqlite"), str(inbox)])
+    assert result.exit_code == 0, result.output
+    assert "so-cong-van.csv" in result.output and "--receipts" in result.output
