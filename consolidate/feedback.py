@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,7 @@ from .submissions import (
     UnitStatus,
 )
 from .template_writer import write_template
+from .xlsx_safe import atomic_output
 
 TEMPLATES_DIR = "bieu-mau"
 NOT_SPREADSHEET = "file-not-spreadsheet"
@@ -178,10 +180,42 @@ def run_feedback(
     ctx = Context(definition, period, as_of, resend_days)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        previous = _read_manifest(out)
         _build(result, ctx, eml)
+        _retire(out, previous, result)
     except OSError as exc:
         raise FeedbackError(f"Không ghi được vào {out}: {exc.strerror or exc}") from None
     return result
+
+
+MANIFEST = ".consolidate-feedback.json"
+
+
+def _outputs(result: FeedbackResult) -> set[str]:
+    paths = [*(c.path for c in result.annotated), *result.templates, *result.drafts, result.list_xlsx, result.list_csv]
+    return {p.resolve().relative_to(result.out_dir.resolve()).as_posix() for p in paths if p is not None}
+
+
+def _read_manifest(out: Path) -> set[str]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return {str(p) for p in data.get("files", []) if isinstance(p, str)}
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def _retire(out: Path, previous: set[str], result: FeedbackResult) -> None:
+    """Remove what the previous run wrote and this one did not: an annotated copy of a unit
+    that has since fixed its file must not be sent again. Only files listed in the previous
+    run's manifest are touched; anything else in the folder is the user's."""
+    current = _outputs(result)
+    root = out.resolve()
+    for relative in sorted(previous - current):
+        target = (out / relative).resolve()
+        if target.is_relative_to(root) and target.is_file():
+            target.unlink()
+    with atomic_output(out / MANIFEST) as tmp:
+        tmp.write_text(json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -157,3 +157,31 @@ def test_communes_are_addressed_through_their_peoples_committee():
     assert addressee("Phường Bình Thuận") == "Ủy ban nhân dân phường Bình Thuận"
     assert addressee("Đặc khu Phú Quý") == "Ủy ban nhân dân đặc khu Phú Quý"
     assert addressee("Sở Nội vụ") == "Sở Nội vụ"
+
+
+def test_a_rerun_retires_copies_of_units_that_fixed_their_file(mini, folder, tmp_path):
+    """Run twice into one folder: the second run must not leave last run's annotated copy of a
+    unit that has since sent a clean file; files that are not the tool's are left alone."""
+    from consolidate.sample_values import filled_values
+    from consolidate.template_writer import write_template
+
+    from .conftest import SNV_FILE
+
+    out = tmp_path / "phan-hoi"
+    first = run_feedback(mini, "2026-H1", folder["returns"], out, receipts=folder["receipts"], as_of=AS_OF,
+                         workers=1, register_path=tmp_path / "r.sqlite")
+    snv_copy = next(c.path for c in first.annotated if c.unit.code == "SNV")
+    assert snv_copy.exists()
+    mine = out / "ghi-chu-cua-toi.txt"
+    mine.write_text("của chuyên viên", encoding="utf-8")
+
+    period = mini.period("2026-H1")
+    clean = filled_values(mini, mini.unit("SNV"), period)
+    clean["tiep_dan_buoi"] = 3
+    write_template(mini, mini.unit("SNV"), period, folder["returns"] / SNV_FILE, values=clean)
+    second = run_feedback(mini, "2026-H1", folder["returns"], out, receipts=folder["receipts"], as_of=AS_OF,
+                          workers=1, register_path=tmp_path / "r.sqlite")
+    assert "SNV" not in {c.unit.code for c in second.annotated}
+    assert not snv_copy.exists()
+    assert mine.exists()
+    assert all(c.path.exists() for c in second.annotated)
