@@ -156,15 +156,9 @@ def run_feedback(
     resend_days: int = 3,
     progress=None,
 ) -> FeedbackResult:
-    from .definition import load as load_definition
-    from .receipts import aware
-    from .receipts import now as utc_now
+    from .merge import resolve_inputs
 
-    if not isinstance(definition, Definition):
-        definition = load_definition(definition)
-    if not isinstance(period, Period):
-        period = definition.period(period)
-    as_of = aware(as_of) if as_of is not None else utc_now()
+    definition, period, as_of = resolve_inputs(definition, period, as_of)
     folder = Path(returns_dir)
     out = Path(out_dir)
     if folder.is_dir() and _inside(out, folder):

@@ -257,6 +257,18 @@ def _check_and_archive(raw: RawReturn, path: str, *, definition: Definition, per
     return checked, checked_cache.encode(checked) if encode else None
 
 
+def resolve_inputs(
+    definition: Definition | str | Path, period: Period | str, as_of: dt.datetime | None
+) -> tuple[Definition, Period, dt.datetime]:
+    """What merge and feedback accept (a loaded definition or its path, a period or its id, a
+    naive or aware time or none) as the objects they work with; "now" when as_of is None."""
+    if not isinstance(definition, Definition):
+        definition = load_definition(definition)
+    if not isinstance(period, Period):
+        period = definition.period(period)
+    return definition, period, aware(as_of) if as_of is not None else utc_now()
+
+
 def run_merge(
     definition: Definition | str | Path,
     period: Period | str,
@@ -283,11 +295,7 @@ def run_merge(
         timings[name] = round(now_ - clock, 3)
         clock = now_
 
-    if not isinstance(definition, Definition):
-        definition = load_definition(definition)
-    if not isinstance(period, Period):
-        period = definition.period(period)
-    as_of = aware(as_of) if as_of is not None else utc_now()
+    definition, period, as_of = resolve_inputs(definition, period, as_of)
     folder = Path(returns_dir)
     if not folder.is_dir():
         raise MergeError(f"Không tìm thấy thư mục báo cáo {folder}")

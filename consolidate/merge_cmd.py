@@ -59,29 +59,26 @@ def merge_command(returns_dir, definition_path, period, out, receipts, as_of, js
     completeness, timeliness = result.rates
     files = len(result.decision.files)
     not_due = sum(1 for u in result.decision.units if u.status == "missing" and u.missing_state == "not_yet_due")
-    if lang == "en":
-        lines = [
-            f"{d.id} {p.id}: {c['expected']} units expected, {c['on_time']} on time, {c['late']} late, "
-            f"{c['invalid']} invalid, {c['missing']} missing ({not_due} not yet due).",
-            f"Reporting rate {_percent(completeness)}, on-time rate {_percent(timeliness)}; {files} files read in {elapsed:.1f} s.",
-            f"Summary: {result.summary_path}",
-        ]
-        if result.json_path:
-            lines.append(f"Status JSON: {result.json_path}")
-        if result.receipt_problems:
-            lines.append(f"{len(result.receipt_problems)} problems in the receipts file (see the sheet 'Lỗi và cảnh báo').")
-    else:
-        lines = [
-            f"{d.short_title or d.title} - {p.label}: phải nộp {c['expected']}, đúng hạn {c['on_time']}, muộn {c['late']}, "
-            f"có lỗi {c['invalid']}, chưa nộp {c['missing']} ({not_due} chưa đến hạn).",
+    head = f"{d.id} {p.id}" if lang == "en" else f"{d.short_title or d.title} - {p.label}"
+    lines = [
+        say(lang,
+            f"{head}: phải nộp {c['expected']}, đúng hạn {c['on_time']}, muộn {c['late']}, có lỗi {c['invalid']}, "
+            f"chưa nộp {c['missing']} ({not_due} chưa đến hạn).",
+            f"{head}: {c['expected']} units expected, {c['on_time']} on time, {c['late']} late, "
+            f"{c['invalid']} invalid, {c['missing']} missing ({not_due} not yet due)."),
+        say(lang,
             f"Tỷ lệ nộp báo cáo {_percent(completeness)}, tỷ lệ đúng hạn {_percent(timeliness)}; "
             f"đã xử lý {files} tệp trong {elapsed:.1f} giây.",
-            f"Tệp tổng hợp: {result.summary_path}",
-        ]
-        if result.json_path:
-            lines.append(f"Trạng thái JSON: {result.json_path}")
-        if result.receipt_problems:
-            lines.append(f"Sổ tiếp nhận có {len(result.receipt_problems)} dòng có vấn đề (xem trang 'Lỗi và cảnh báo').")
+            f"Reporting rate {_percent(completeness)}, on-time rate {_percent(timeliness)}; "
+            f"{files} files read in {elapsed:.1f} s."),
+        say(lang, f"Tệp tổng hợp: {result.summary_path}", f"Summary: {result.summary_path}"),
+    ]
+    if result.json_path:
+        lines.append(say(lang, f"Trạng thái JSON: {result.json_path}", f"Status JSON: {result.json_path}"))
+    if result.receipt_problems:
+        n = len(result.receipt_problems)
+        lines.append(say(lang, f"Sổ tiếp nhận có {n} dòng có vấn đề (xem trang 'Lỗi và cảnh báo').",
+                         f"{n} problems in the receipts file (see the sheet 'Lỗi và cảnh báo')."))
     if receipts is None:
         for name in _receipt_books(returns_dir, result):
             lines.append(say(
