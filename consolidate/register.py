@@ -178,31 +178,30 @@ class Register:
     # ----------------------------------------------------------------------- reading
     def known(self, sha256s: list[str]) -> dict[str, Known]:
         """What the register kept for contents it has already seen."""
+        rows = self._by_hashes(
+            "SELECT sha256, first_seen, received_at, received_source FROM contents WHERE sha256 IN ({marks})", sha256s
+        )
+        return {
+            sha: Known(Receipt(_parse_utc(received), source), _parse_utc(first_seen))
+            for sha, first_seen, received, source in rows
+        }
+
+    def _by_hashes(self, sql: str, sha256s: list[str], before: tuple = ()) -> list[tuple]:
+        """Rows of `sql` (with `{marks}` for the IN list) for these hashes, asked in chunks:
+        SQLite limits the number of parameters of one statement."""
         assert self.db is not None
-        out: dict[str, Known] = {}
+        rows: list[tuple] = []
         wanted = sorted(set(sha256s))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for sha, first_seen, received, source in self.db.execute(
-                f"SELECT sha256, first_seen, received_at, received_source FROM contents WHERE sha256 IN ({marks})",
-                chunk,
-            ):
-                out[sha] = Known(Receipt(_parse_utc(received), source), _parse_utc(first_seen))
-        return out
+            rows.extend(self.db.execute(sql.format(marks=",".join("?" * len(chunk))), [*before, *chunk]))
+        return rows
 
     def checked(self, sha256s: list[str], key: str) -> dict[str, str]:
         """Cached validation payloads (sha256 -> JSON text) of these contents under `key`."""
-        assert self.db is not None
-        out: dict[str, str] = {}
-        wanted = sorted(set(sha256s))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            out.update(
-                self.db.execute(f"SELECT sha256, payload FROM checked WHERE key = ? AND sha256 IN ({marks})",
-                                [key, *chunk])
-            )
+        out: dict[str, str] = dict(
+            self._by_hashes("SELECT sha256, payload FROM checked WHERE key = ? AND sha256 IN ({marks})", sha256s, (key,))
+        )
         return out
 
     def has_checked(self, key: str) -> bool:

@@ -575,15 +575,20 @@ class _Writer:
         labels = ["STT", "Mã đơn vị", "Tên đơn vị", *[f"{c.label} ({c.unit})" if c.unit else c.label for c in cols]]
         s.header(row, labels, [5, 10, 30, *[(40 if c.type == "text" else 14) for c in cols]])
         rows = self.agg.tables.get(section.id, [])
-        border = self.style(border=1)  # already made by status(): hoisting creates nothing earlier
-        for i, item in enumerate(rows):
-            r = row + 1 + i
-            s.number(r, 0, i + 1, border)
-            s.text(r, 1, item.unit.code, border)
-            s.text(r, 2, item.unit.name, border)
+        for r, item in self._unit_rows(s, row, rows):
             for j, c in enumerate(cols):
                 s.value(r, 3 + j, item.values.get(c.id), c, _BORDER)
         s.table_frame(row, row + len(rows), len(labels) - 1, freeze_col=3)
+
+    def _unit_rows(self, s: _Sheet, header_row: int, items: list):
+        """Number, unit code and unit name of each row; yields (row, item) for the rest."""
+        border = self.style(border=1)  # already made by status(): hoisting creates nothing earlier
+        for i, item in enumerate(items):
+            r = header_row + 1 + i
+            s.number(r, 0, i + 1, border)
+            s.text(r, 1, item.unit.code, border)
+            s.text(r, 2, item.unit.name, border)
+            yield r, item
 
     def text_section(self, section: Section, name: str) -> None:
         s = _Sheet(self, name)
@@ -593,12 +598,7 @@ class _Writer:
         s.header(row, labels, [5, 10, 28, *[70] * len(cols)])
         wrap = self.style(border=1, text_wrap=True)
         answers = self.agg.texts.get(section.id, [])
-        border = self.style(border=1)  # already made by status(): hoisting creates nothing earlier
-        for i, answer in enumerate(answers):
-            r = row + 1 + i
-            s.number(r, 0, i + 1, border)
-            s.text(r, 1, answer.unit.code, border)
-            s.text(r, 2, answer.unit.name, border)
+        for r, answer in self._unit_rows(s, row, answers):
             for j, c in enumerate(cols):
                 s.text(r, 3 + j, answer.values.get(c.id) or "", wrap)
         s.table_frame(row, row + len(answers), len(labels) - 1, freeze_col=3)
