@@ -146,13 +146,15 @@ def aggregate(definition: Definition, decision: Decision) -> Aggregates:
     values = {code: dict(r.values) for code, r in returns.items()}
 
     totals: list[FieldTotal] = []
+    member_values = {
+        group.id: [values[u.code] for u in units if u.group == group.id] for group in definition.groups
+    }
     for fld in summarised_fields(definition):
         column = [values[u.code].get(fld.id) for u in units]
         value, n = roll_up(fld, column)
         total = FieldTotal(fld, value, n)
-        for group in definition.groups:
-            members = [values[u.code].get(fld.id) for u in units if u.group == group.id]
-            total.by_group[group.id] = roll_up(fld, members)
+        for group_id, members in member_values.items():
+            total.by_group[group_id] = roll_up(fld, [v.get(fld.id) for v in members])
         totals.append(total)
 
     tasks: list[TaskProgress] = []

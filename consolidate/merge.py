@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import checked_cache
+from . import checked_cache, side_job
 from .aggregate import Aggregates, aggregate
 from .definition import load as load_definition
 from .model import Definition, Period
@@ -82,25 +82,44 @@ class _File:
 def list_files(returns_dir: Path, skip: list[Path] | None = None) -> list[_File]:
     """Every candidate file under the folder, sorted by relative name. Skipped silently:
     Excel/LibreOffice lock files (`~$…`, `.~lock…`), hidden files and folders (the register's
-    `.consolidate` among them), system junk, and the paths in ``skip`` (the outputs)."""
+    `.consolidate` among them), system junk, and the paths in ``skip`` (the outputs).
+    Links to folders are not followed (as os.walk does by default)."""
     from .reading import is_owner_file
 
     root = returns_dir.resolve()
     skipped = {p.resolve() for p in (skip or [])}
     out: list[_File] = []
-    for folder, dirs, files in os.walk(root):
-        here = Path(folder)
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and (here / d).resolve() not in skipped
-        )
-        for name in sorted(files):
-            path = here / name
-            if name.startswith(".") or name.casefold() in SKIP_NAMES or is_owner_file(path):
+
+    def walk(folder: Path) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if path.resolve() in skipped:
+            path = folder / name
+            try:
+                is_dir = entry.is_dir()
+                is_link = entry.is_symlink()
+            except OSError:
+                continue
+            # below the resolved root, only a link's path differs from its resolved one
+            real = path.resolve() if is_link else path
+            if real in skipped:
+                continue
+            if is_dir:
+                if not is_link:
+                    walk(path)
+                continue
+            if name.casefold() in SKIP_NAMES or is_owner_file(path):
                 continue
             relative = unicodedata.normalize("NFC", path.relative_to(root).as_posix())
             out.append(_File(relative, path))
+
+    walk(root)
     out.sort(key=lambda f: f.name)
     return out
 
@@ -202,15 +221,17 @@ def _cached(files: list[_File], register: Register, key: str) -> dict[int, Check
 def _read_and_check(
     files: list[_File], definition: Definition, period: Period, as_of: dt.datetime, workers: int | None,
     register: Register, keep_raw: bool, progress: Callable[[int, int], None] | None = None,
-    total: int | None = None, done: int = 0, encode: bool = False,
+    total: int | None = None, done: int = 0, encode: bool = False, side: bool = False,
 ) -> tuple[list[CheckedReturn], dict[str, str]]:
-    """Read, check and archive `files` in worker processes; with `encode`, also the
-    validation-cache payload of each result (sha256 -> JSON). `total`/`done`: the progress
-    of the whole merge when some files came from the cache."""
+    """Read and check `files` in worker processes; unless `side` (a side job will do it),
+    also archive them and, with `encode`, make the validation-cache payload of each result
+    (sha256 -> JSON). `total`/`done`: the progress of the whole merge when some files came
+    from the cache."""
     from .reading import read_many
 
     after = partial(_check_and_archive, definition=definition, period_id=period.id, as_of=local_date(as_of),
-                    archive_dir=str(register.dir), keep_raw=keep_raw, encode=encode)
+                    archive_dir=None if side else str(register.dir), keep_raw=keep_raw,
+                    encode=encode and not side)
     total = len(files) if total is None else total
 
     def step(count: int) -> None:
@@ -234,27 +255,51 @@ def _read_and_check(
     return checked, payloads
 
 
-def _check_and_archive(raw: RawReturn, path: str, *, definition: Definition, period_id: str, as_of: dt.date,
-                       archive_dir: str, keep_raw: bool = False,
-                       encode: bool = False) -> tuple[CheckedReturn, str | None]:
-    """Runs in the reading worker: validate, and archive the bytes that were hashed; with
-    `encode`, also the result's cache payload (done here, in parallel, rather than one by
-    one in the merge process after reading)."""
+def _archive_new(archive_dir: str, path: str, sha256: str, name: str) -> None:
+    """Archive the file's bytes under `sha256` if they still are the bytes that were read."""
     from .register import archive_bytes
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return
+    if hashlib.sha256(data).hexdigest() == sha256:
+        archive_bytes(Path(archive_dir), sha256, name, data, sync=False)
+
+
+def _check_and_archive(raw: RawReturn, path: str, *, definition: Definition, period_id: str, as_of: dt.date,
+                       archive_dir: str | None, keep_raw: bool = False,
+                       encode: bool = False) -> tuple[CheckedReturn, str | None]:
+    """Runs in the reading worker: validate, and (given `archive_dir`) archive the bytes
+    that were hashed; with `encode`, also the result's cache payload (done here, in
+    parallel, rather than one by one in the merge process after reading)."""
     from .validate import check_return
 
-    if raw.sha256:
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
-            data = None
-        if data is not None and hashlib.sha256(data).hexdigest() == raw.sha256:
-            archive_bytes(Path(archive_dir), raw.sha256, raw.file, data, sync=False)
+    if raw.sha256 and archive_dir is not None:
+        _archive_new(archive_dir, path, raw.sha256, raw.file)
     checked = check_return(raw, definition, period_id, as_of=as_of)
     if not keep_raw:
         # typed values are all the merge uses; the raw cells would only be pickled back
         checked.raw.cells, checked.raw.tables = {}, {}
     return checked, checked_cache.encode(checked) if encode else None
+
+
+def _archive_and_encode(archive_dir: str, new: list[tuple[str, str, str]], checked: list[CheckedReturn],
+                        encode: bool) -> dict[str, str]:
+    """The side job of a merge: archive the new contents (path, sha256, name) and return
+    the cache payloads of the checked returns (what the workers do when there is no side job)."""
+    for path, sha256, name in new:
+        _archive_new(archive_dir, path, sha256, name)
+    return _payloads(checked) if encode else {}
+
+
+def _payloads(checked: list[CheckedReturn]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for ret in checked:
+        payload = checked_cache.encode(ret)
+        if payload is not None:
+            out[ret.raw.sha256] = payload
+    return out
 
 
 def resolve_inputs(
@@ -267,6 +312,39 @@ def resolve_inputs(
     if not isinstance(period, Period):
         period = definition.period(period)
     return definition, period, aware(as_of) if as_of is not None else utc_now()
+
+
+def _conclude(definition: Definition, period: Period, files: list[_File], checked: list[CheckedReturn],
+              known: dict, receipts: str | Path | None, started: dt.datetime, as_of: dt.datetime,
+              out_path: Path | None, json_path: str | Path | None, lap: Callable[[str], None]):
+    """Receipt times -> decide who submitted what -> aggregate -> summary + status JSON."""
+    book: ReceiptBook | None = read_book(receipts, [f.name for f in files]) if receipts else None
+    new_receipts: dict[str, Receipt] = {}
+    for item in files:
+        if item.sha256 and item.sha256 not in known:
+            candidate = first_receipt(started, item.mtime)
+            previous = new_receipts.get(item.sha256)
+            if previous is None or candidate.at < previous.at:
+                new_receipts[item.sha256] = candidate
+    submissions = []
+    for item, ret in zip(files, checked, strict=True):
+        entry = known.get(item.sha256)
+        registered = entry.receipt if entry else new_receipts.get(item.sha256)
+        first_seen = entry.first_seen if entry else started
+        submissions.append(Submission(ret, resolve(item.name, book, registered, item.mtime), first_seen))
+    decision = decide(definition, period, submissions, as_of)
+    agg = aggregate(definition, decision)
+    lap("decide_aggregate")
+
+    receipt_problems = list(book.problems) if book else []
+    if out_path is not None:
+        write_summary(SummaryData(definition, decision, agg, receipt_problems), out_path)
+        lap("summary")
+    document = status_document(definition, decision, agg)
+    written_json = write_json(document, json_path) if json_path else None
+    lap("json")
+
+    return decision, agg, receipt_problems, document, written_json, new_receipts
 
 
 def run_merge(
@@ -326,55 +404,50 @@ def run_merge(
         lap("hash_lookup")
 
         misses = [item for index, item in enumerate(files) if index not in hits]
+        # On a machine that can fork, archiving and cache payloads wait for the summary
+        # phase, which leaves a core idle (see side_job); the readers only read and check.
+        side_ok = side_job.available() and not keep_raw
+        encode = key is not None
         read, stored = (
             _read_and_check(misses, definition, period, as_of, workers, register, keep_raw, progress,
-                            total=len(files), done=len(hits), encode=key is not None)
+                            total=len(files), done=len(hits), encode=encode, side=side_ok)
             if misses else ([], {})
         )
         fresh = iter(read)
         checked = [hits[index] if index in hits else next(fresh) for index in range(len(files))]
-        lap("read_validate_archive")
+        lap("read_validate")
 
         known = register.known([f.sha256 for f in files if f.sha256])
+        side = None
+        if side_ok and read:
+            new = [(str(f.path), f.sha256, f.name) for f in misses if f.sha256 and f.sha256 not in known]
+            side = side_job.SideJob(_archive_and_encode, str(register.dir), new, read, encode)
+        try:
+            decision, agg, receipt_problems, document, written_json, new_receipts = _conclude(
+                definition, period, files, checked, known, receipts, started, as_of, out_path, json_path, lap
+            )
+            if side is not None:
+                result = side.result()
+                if result is None:  # no side job after all, or it failed: do its work here
+                    result = _payloads(read) if encode else {}
+                stored = result
+                lap("side_job_wait")
+        finally:
+            if side is not None:
+                side.cancel()
+
         for index, item in enumerate(files):
-            # a worker archives what it read; this covers a file it could not (e.g. it changed
-            # while being read), and a content served from the cache (its archive, under this
-            # name's extension, may be missing), so that no content the register knows is lost
+            # the workers or the side job archive what was read; this covers a file they could
+            # not, and a content served from the cache (its archive, under this name's
+            # extension, may be missing). Bytes that changed since they were read are not the
+            # content the register records: they wait for the next merge.
             if (
                 item.sha256 and (item.sha256 not in known or index in hits)
                 and not register.has_archive(item.sha256, item.name)
             ):
-                data = _hash(item)
-                if data is not None:
-                    register.archive(item.sha256, item.name, data, sync=False)
+                _archive_new(str(register.dir), str(item.path), item.sha256, item.name)
         os.sync()  # one flush for every archived file instead of one fsync each
-        lap("register_lookup")
-
-        book: ReceiptBook | None = read_book(receipts, [f.name for f in files]) if receipts else None
-        new_receipts: dict[str, Receipt] = {}
-        for item in files:
-            if item.sha256 and item.sha256 not in known:
-                candidate = first_receipt(started, item.mtime)
-                previous = new_receipts.get(item.sha256)
-                if previous is None or candidate.at < previous.at:
-                    new_receipts[item.sha256] = candidate
-        submissions = []
-        for item, ret in zip(files, checked, strict=True):
-            entry = known.get(item.sha256)
-            registered = entry.receipt if entry else new_receipts.get(item.sha256)
-            first_seen = entry.first_seen if entry else started
-            submissions.append(Submission(ret, resolve(item.name, book, registered, item.mtime), first_seen))
-        decision = decide(definition, period, submissions, as_of)
-        agg = aggregate(definition, decision)
-        lap("decide_aggregate")
-
-        receipt_problems = list(book.problems) if book else []
-        if out_path is not None:
-            write_summary(SummaryData(definition, decision, agg, receipt_problems), out_path)
-            lap("summary")
-        document = status_document(definition, decision, agg)
-        written_json = write_json(document, json_path) if json_path else None
-        lap("json")
+        lap("archive_check")
 
         seen = [
             Seen(item.name, item.sha256, item.size, item.path, item.mtime) for item in files if item.sha256

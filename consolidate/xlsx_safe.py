@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.packager import Packager
+
+from .xlsx_parallel import ParallelPackager
 
 SAFE_OPTIONS = {
     "strings_to_formulas": False,
@@ -23,13 +26,21 @@ class SafeWorkbook(xlsxwriter.Workbook):
 
     xlsxwriter has no public call for `<workbookProtection lockStructure>`; the element must
     follow `<workbookPr>`, so it is emitted right there.
+
+    With ``parallel`` (the default) big workbooks assemble their worksheet XML on two cores
+    when closed (`ParallelPackager`); the file is byte-identical either way, and small ones
+    stay on the serial path.
     """
 
-    def __init__(self, filename, options=None, lock_structure: bool = False):
+    def __init__(self, filename, options=None, lock_structure: bool = False, parallel: bool = True):
         merged = dict(SAFE_OPTIONS)
         merged.update(options or {})
         super().__init__(filename, merged)
         self.lock_structure = lock_structure
+        self.parallel = parallel
+
+    def _get_packager(self) -> Packager:
+        return ParallelPackager() if self.parallel else Packager()
 
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()

@@ -34,6 +34,8 @@ from .problems import FileReaderCrashed, FileReadTimeout
 DEFAULT_TIMEOUT = 60.0  # seconds per file
 DEFAULT_MEMORY_LIMIT = 3 * 1024**3  # address space per worker; None: no limit
 MAX_CHUNK = 32
+AHEAD = 8  # files a worker holds beyond the one it is on, at least
+DRAIN_INTERVAL = 0.01  # seconds between two collections of results
 
 
 def _limit_memory(limit: int | None) -> None:
@@ -91,17 +93,20 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=(child, definition, memory_limit, after), daemon=True)
         self.proc.start()
         child.close()
-        self.chunk: list[tuple[int, str, str]] | None = None
-        self.done = 0
+        # files sent and not answered yet, in the order the worker takes them: the first is
+        # the one it is on
+        self.pending: deque[tuple[int, str, str]] = deque()
         self.since = time.monotonic()
 
     def assign(self, chunk: list[tuple[int, str, str]]) -> bool:
-        self.chunk, self.done, self.since = chunk, 0, time.monotonic()
+        if not self.pending:
+            self.since = time.monotonic()
         try:
             self.conn.send(chunk)
-            return True
         except (BrokenPipeError, OSError):
             return False
+        self.pending.extend(chunk)
+        return True
 
     def stop(self) -> None:
         try:
@@ -178,25 +183,31 @@ def read_many(
         return out
 
     count = max(1, min(workers or os.cpu_count() or 1, len(items)))
-    size = chunk_size or max(1, min(MAX_CHUNK, len(items) // (count * 4)))
-    jobs = [(i, items[i], names[i]) for i in range(len(items))]
-    queue: deque[list[tuple[int, str, str]]] = deque(jobs[i : i + size] for i in range(0, len(jobs), size))
+    queue: deque[tuple[int, str, str]] = deque((i, items[i], names[i]) for i in range(len(items)))
     results: list[RawReturn | None] = [None] * len(items)
     ctx = _context()
     pool: list[_Worker] = []
 
-    def give(slot: int) -> None:
-        """Hand the next chunk to the worker in `slot`, replacing it if it is gone."""
-        while queue:
+    def next_chunk() -> list[tuple[int, str, str]]:
+        # Chunks shrink as the queue does, so that the workers run out of files together.
+        size = chunk_size or max(1, min(MAX_CHUNK, len(queue) // (count * 4)))
+        return [queue.popleft() for _ in range(min(size, len(queue)))]
+
+    def feed(slot: int) -> None:
+        """Keep the worker in `slot` a few files ahead, so that it never waits for the parent
+        (which collects results only every DRAIN_INTERVAL); replace it if it is gone."""
+        ahead = 2 * chunk_size if chunk_size else max(AHEAD, min(MAX_CHUNK, len(queue) // (count * 4)))
+        while queue and len(pool[slot].pending) < ahead:
             worker = pool[slot]
-            if not worker.proc.is_alive():
+            if not worker.proc.is_alive() and not worker.pending:
                 worker.close(0)
                 worker = pool[slot] = _Worker(ctx, definition, memory_limit, after)
-            chunk = queue.popleft()
+            chunk = next_chunk()
             if worker.assign(chunk):
-                return
-            queue.appendleft(chunk)
-            worker.chunk = None
+                continue
+            queue.extendleft(reversed(chunk))
+            if worker.pending:
+                return  # it died with files in hand: the loop below reports and replaces it
             worker.close(0)
             pool[slot] = _Worker(ctx, definition, memory_limit, after)
 
@@ -204,24 +215,32 @@ def read_many(
         for _ in range(count):
             pool.append(_Worker(ctx, definition, memory_limit, after))
         for slot in range(len(pool)):
-            give(slot)
+            feed(slot)
+        drained = time.monotonic()
         while True:
-            busy = [w for w in pool if w.chunk is not None]
+            busy = [w for w in pool if w.pending]
             if not busy:
                 break
             now = time.monotonic()
             wait_for = max(0.0, min(w.since + timeout - now for w in busy))
             wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for + 0.01)
-            now = time.monotonic()
+            # Let results gather before taking them: one wake-up per few files instead of
+            # one per file leaves the cores to the workers (each is a chunk ahead, see feed).
+            pause = drained + DRAIN_INTERVAL - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            now = drained = time.monotonic()
             for worker in busy:
                 slot = pool.index(worker)
                 dead = False
                 received = 0
                 try:
-                    while worker.conn.poll():
+                    while worker.pending and worker.conn.poll():
                         index, ret = worker.conn.recv()
+                        if index != worker.pending[0][0]:
+                            raise RuntimeError(f"result {index} out of order")
+                        worker.pending.popleft()
                         results[index] = ret
-                        worker.done += 1
                         received += 1
                         worker.since = now
                 except (EOFError, OSError):
@@ -230,16 +249,15 @@ def read_many(
                     dead = True
                 if progress and received:
                     progress(received)
-                chunk = worker.chunk
-                if worker.done >= len(chunk):
-                    worker.chunk = None
-                    give(slot)
+                if not worker.pending:
+                    feed(slot)
                     continue
                 dead = dead or not worker.proc.is_alive()
                 timed_out = not dead and now - worker.since > timeout
                 if not (dead or timed_out):
+                    feed(slot)
                     continue
-                index, path, name = chunk[worker.done]
+                index, path, name = worker.pending.popleft()
                 if timed_out:
                     worker.proc.kill()
                     worker.proc.join()
@@ -250,11 +268,9 @@ def read_many(
                 results[index] = _failed(path, name, problem, after)
                 if progress:
                     progress(1)
-                rest = chunk[worker.done + 1 :]
-                if rest:
-                    queue.appendleft(rest)
-                worker.chunk = None
-                give(slot)  # replaces the dead worker
+                queue.extendleft(reversed(worker.pending))
+                worker.pending.clear()
+                feed(slot)  # replaces the dead worker
         for worker in pool:
             worker.stop()
     finally:
