@@ -7,6 +7,7 @@ command could not do its job (definition unreadable, output not writable, regist
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from pathlib import Path
@@ -89,6 +90,9 @@ def merge_command(returns_dir, definition_path, period, out, receipts, as_of, js
                 f"pass it with --receipts to use its receipt times.",
             ))
     click.echo("\n".join(lines))
+    # The process ends here: spare its final collection a walk over everything the merge
+    # built (≈ 0.1 s at national scale); the memory goes back with the process anyway.
+    gc.freeze()
 
 
 def _receipt_books(returns_dir: str, result) -> list[str]:

@@ -21,6 +21,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, validators
@@ -140,8 +141,12 @@ def return_schema(definition: Definition) -> dict[str, Any]:
 def _schema_validator(definition: Definition) -> Draft202012Validator:
     cache = definition._by_id
     if "return_validator" not in cache:
-        cls = validators.extend(Draft202012Validator, {"properties": _memo_properties(_LeafMemo())})
-        cache["return_validator"] = cls(return_schema(definition), format_checker=Draft202012Validator.FORMAT_CHECKER)
+        memo = _LeafMemo()
+        cls = validators.extend(Draft202012Validator, {"properties": _memo_properties(memo)})
+        validator = cls(return_schema(definition), format_checker=Draft202012Validator.FORMAT_CHECKER)
+        memo.shape = _object_shape(validator.schema, memo)
+        cache["return_validator"] = validator
+        cache["return_memo"] = memo
     return cache["return_validator"]
 
 
@@ -171,12 +176,15 @@ def memo_key(value: Any) -> tuple | None:
 
 
 class _LeafMemo(dict):
-    """(id of a leaf subschema, memo_key(value)) -> that value's errors against it. One per
+    """(id of a leaf subschema, *memo_key(value)) -> that value's errors against it. One per
     validator, whose schema keeps every subschema (and so every id) alive."""
 
     def __init__(self) -> None:
         super().__init__()
         self.leaf: dict[int, bool] = {}  # id of a subschema -> no subschema inside it
+        # id of a `properties` value -> [(name, subschema, id of the subschema if a leaf)]
+        self.plans: dict[int, list[tuple[str, Any, int | None]]] = {}
+        self.shape: tuple | None = None  # of the whole schema (_object_shape)
 
     def store(self, key: tuple, errors: tuple) -> tuple:
         if len(self) >= _LEAF_MEMO_MAX:  # free-text answers are all different: stay bounded
@@ -190,25 +198,113 @@ class _LeafMemo(dict):
             found = self.leaf[id(subschema)] = isinstance(subschema, dict) and not any(k in subschema for k in _NESTING)
         return found
 
+    def clean(self, validator, instance: Any, shape: tuple | None) -> bool:
+        """True only if `validator.iter_errors(instance)` yields no error at all, for an
+        instance of the schema `shape` was made from (see _object_shape): an object, each
+        leaf value without errors (the errors jsonschema gives it, from the memo or worked
+        out here as the `properties` keyword would), every required property present and no
+        other; arrays are lists of such objects. False: not known, ask jsonschema."""
+        if shape is None or instance.__class__ is not dict:
+            return False
+        plan, required, names = shape
+        for prop in instance:
+            if prop not in names:
+                return False  # additionalProperties
+        for prop in required:
+            if prop not in instance:
+                return False
+        for prop, subschema, leaf, rows in plan:
+            if prop not in instance:
+                continue
+            value = instance[prop]
+            if leaf is None:
+                if value.__class__ is not list:
+                    return False
+                for row in value:
+                    if not self.clean(validator, row, rows):
+                        return False
+                continue
+            cls = value.__class__
+            if cls is str or cls is int or cls is bool or (cls is float and value == value and value != 0.0):
+                key = (leaf, cls, value)
+                errors = self.get(key)
+                if errors is None:
+                    errors = self.store(key, tuple(validator.descend(value, subschema, path=prop, schema_path=prop)))
+            else:
+                errors = tuple(validator.descend(value, subschema, path=prop, schema_path=prop))
+            if errors:
+                return False
+        return True
+
+    def plan(self, properties: dict) -> list[tuple[str, Any, int | None]]:
+        found = self.plans.get(id(properties))
+        if found is None:
+            found = self.plans[id(properties)] = [
+                (prop, subschema, id(subschema) if self.is_leaf(subschema) else None)
+                for prop, subschema in properties.items()
+            ]
+        return found
+
+
+# Keywords of the derived schema's object and array levels that the no-error test below
+# (_LeafMemo.clean) evaluates itself; any other keyword there and the test is never used.
+_OBJECT_KEYWORDS = frozenset({"$schema", "$id", "title", "description", "type", "properties", "required",
+                              "additionalProperties"})
+_ARRAY_KEYWORDS = frozenset({"title", "description", "type", "items"})
+# What _field_schema writes: keywords whose errors depend on the value alone.
+_LEAF_KEYWORDS = frozenset({"title", "description", "type", "minimum", "maximum", "format", "enum", "minLength",
+                            "maxLength"})
+
+
+def _object_shape(schema: Any, memo: _LeafMemo) -> tuple | None:
+    """An object schema as (properties plan, required, property names), where every
+    property is a leaf or an array of such objects: (name, subschema, id if a leaf, shape of
+    the array's items or None). None for any other schema."""
+    if (not isinstance(schema, dict) or not set(schema) <= _OBJECT_KEYWORDS or schema.get("type") != "object"
+            or schema.get("additionalProperties") is not False):
+        return None
+    properties = schema.get("properties", {})
+    required = schema.get("required", [])
+    if not isinstance(properties, dict) or not isinstance(required, list):
+        return None
+    plan = []
+    for prop, subschema in properties.items():
+        if isinstance(subschema, dict) and set(subschema) <= _LEAF_KEYWORDS:
+            if not memo.is_leaf(subschema):
+                return None
+            plan.append((prop, subschema, id(subschema), None))
+            continue
+        if not (isinstance(subschema, dict) and set(subschema) <= _ARRAY_KEYWORDS and subschema.get("type") == "array"):
+            return None
+        rows = _object_shape(subschema.get("items"), memo)
+        if rows is None:
+            return None
+        plan.append((prop, subschema, None, rows))
+    return plan, tuple(required), frozenset(properties)
+
 
 _NESTING = ("properties", "items", "prefixItems", "$ref", "$dynamicRef", "allOf", "anyOf", "oneOf", "not", "if")
 
 
 def _memo_properties(memo: _LeafMemo):
+    get = memo.get
+
     def properties(validator, properties, instance, schema):
         # jsonschema's `properties` keyword (jsonschema/_keywords.py), memoised per leaf value
         if not validator.is_type(instance, "object"):
             return
-        for prop, subschema in properties.items():
+        for prop, subschema, leaf in memo.plan(properties):
             if prop not in instance:
                 continue
             value = instance[prop]
-            key = memo_key(value)
-            if key is None or not memo.is_leaf(subschema):
+            cls = value.__class__
+            # memo_key(value), inline
+            if leaf is None or not (cls is str or cls is int or cls is bool or (
+                    cls is float and value == value and value != 0.0)):
                 yield from validator.descend(value, subschema, path=prop, schema_path=prop)
                 continue
-            key = (id(subschema), key)
-            errors = memo.get(key)
+            key = (leaf, cls, value)
+            errors = get(key)
             if errors is None:
                 errors = memo.store(key, tuple(validator.descend(value, subschema, path=prop, schema_path=prop)))
             for error in errors:
@@ -250,6 +346,95 @@ def _parse_memo(definition: Definition) -> dict[tuple, V.Parsed]:
 
 
 
+# V.clean and the version number of `_meta`, for the few texts every return repeats (report
+# id, period, fingerprint, unit names): pure functions of a str.
+_clean = lru_cache(maxsize=8192)(V.clean)
+
+
+@lru_cache(maxsize=256)
+def _version_number(text: str) -> Any:
+    return V.parse_integer(text).value
+
+
+def _period_ids(definition: Definition) -> frozenset[str]:
+    cache = definition._by_id
+    ids = cache.get("period_ids")
+    if ids is None:
+        ids = cache["period_ids"] = frozenset(p.id for p in definition.periods)
+    return ids
+
+
+def _cell_plan(definition: Definition) -> list[tuple]:
+    """The named input cells check_cells reads, in layout order, with what each needs that
+    is the same in every return: (name, document path, field, slot base, where the value
+    goes: (task id, column) | "info" | None for values)."""
+    cache = definition._by_id
+    plan = cache.get("cell_plan")
+    if plan is None:
+        bases = _slot_bases(definition)
+        plan = []
+        for spec in layout_for(definition).cells.values():
+            if spec.locked or spec.field is None:
+                continue
+            if spec.task_id:
+                target: Any = (spec.task_id, spec.column)
+            elif spec.name in INFO_INPUTS:
+                target = "info"
+            else:
+                target = None
+            plan.append((spec.name, (spec.name,), spec.field, (spec.name, *bases[spec.name]), target))
+        cache["cell_plan"] = plan
+    return plan
+
+
+def _table_plan(definition: Definition, section: Section) -> list[tuple]:
+    """(column id, field, slot base) per column of a table section."""
+    cache = definition._by_id.setdefault("table_plans", {})
+    plan = cache.get(section.id)
+    if plan is None or plan[0] is not section:
+        columns = [(c.id, c, (f"{section.id}.{c.id}", c.label, section.sheet, "")) for c in section.fields]
+        plan = cache[section.id] = (section, columns)
+    return plan[1]
+
+
+def _numeric_ids(definition: Definition) -> list[str]:
+    cache = definition._by_id
+    ids = cache.get("numeric_ids")
+    if ids is None:
+        ids = cache["numeric_ids"] = [f.id for f in definition.numeric_fields]
+    return ids
+
+
+def _tasks_owed(definition: Definition, unit: Unit | None) -> list[tuple[str, tuple, str]]:
+    """(task id, status path, title) of the tasks that concern `unit` (see _Checker._concerns),
+    in definition order; kept per group, and per unit code for the units tasks name."""
+    cache = definition._by_id.setdefault("tasks_owed", {})
+    named = cache.get("named")
+    if named is None:
+        named = cache["named"] = frozenset(
+            r for section in definition.sections_of("tasks") for task in section.tasks
+            for r in task.lead + task.coordinating
+        )
+    key = None if unit is None else (unit.code if unit.code in named else None, unit.group)
+    owed = cache.get(key)
+    if owed is None:
+        owed = []
+        for section in definition.sections_of("tasks"):
+            for task in section.tasks:
+                if _concerns(unit, task.lead + task.coordinating):
+                    owed.append((task.id, (f"{task.id}_status",), task.title))
+        cache[key] = owed
+    return owed
+
+
+def _concerns(unit: Unit | None, refs: tuple[str, ...]) -> bool:
+    if not refs:
+        return True
+    if unit is None:
+        return False
+    return any(r in (unit.code, unit.group, "all") for r in refs)
+
+
 @dataclass
 class _Slot:
     """Where one document value came from: for mapping schema errors back to cells."""
@@ -269,7 +454,9 @@ class _Checker:
     as_of: dt.date
     out: CheckedReturn = field(init=False)
     doc: dict[str, Any] = field(default_factory=dict)
-    slots: dict[tuple, _Slot] = field(default_factory=dict)
+    # document path -> its _Slot, or (slot base, RawCell or None) from which _slot_at makes
+    # it when first asked: only problems need one, so most cells never do
+    slots: dict[tuple, Any] = field(default_factory=dict)
     bad: set[tuple] = field(default_factory=set)  # document paths with a rejected value
     unit: Unit | None = None
     generic: bool = True  # no unit code in _meta: unit code and name are inputs
@@ -302,7 +489,7 @@ class _Checker:
     def check_meta(self) -> bool:
         """Return False when the content must not be checked (other report or version)."""
         d = self.definition
-        meta = {str(k).strip(): V.clean(V._as_text(v)) for k, v in self.raw.meta.items() if v is not None}
+        meta = {str(k).strip(): _clean(V._as_text(v)) for k, v in self.raw.meta.items() if v is not None}
         info_code = self._cell_text("unit_code")
         if not meta:
             self.add(MetaMissing, sheet=META_SHEET, collector=d.collector.name)
@@ -324,7 +511,7 @@ class _Checker:
             self.out.foreign_reason = f"báo cáo khác: {self.out.report_id or '(không rõ)'}"
             return False
         version_text = meta.get(META_VERSION, "")
-        version = V.parse_integer(version_text).value if version_text else None
+        version = _version_number(version_text) if version_text else None
         if version != d.version:
             self.add(
                 MetaOldVersion, sheet=META_SHEET, field_id=META_VERSION, value=version_text,
@@ -377,7 +564,7 @@ class _Checker:
             self.out.foreign_reason = self.out.foreign_reason or f"đơn vị không có trong danh sách: {code or '(trống)'}"
             return
         period = self.period or self.out.period
-        if period and period in {p.id for p in self.definition.periods} and not self.unit.owes(period):
+        if period and period in _period_ids(self.definition) and not self.unit.owes(period):
             self.add(MetaUnitNotExpected, sheet=META_SHEET, field_id=META_UNIT_CODE, value=code, period=period)
 
     def _cell_text(self, name: str) -> str | None:
@@ -387,7 +574,7 @@ class _Checker:
             return None
         if cell.error or cell.formula_without_value:
             return ""
-        return V.clean(V._as_text(cell.value)) if cell.value is not None else ""
+        return _clean(V._as_text(cell.value)) if cell.value is not None else ""
 
     def _slot(self, name: str) -> _Slot:
         label, sheet, address = _slot_bases(self.definition)[name]
@@ -396,54 +583,83 @@ class _Checker:
             return _Slot(name, label, sheet, address, None)
         return _Slot(name, label, cell.sheet, cell.address, cell.error or cell.value)
 
+    def _slot_at(self, key: tuple) -> _Slot | None:
+        """The slot recorded for a document path (None: none was)."""
+        found = self.slots.get(key)
+        if found is None or found.__class__ is _Slot:
+            return found
+        base, cell = found
+        if cell is None:
+            slot = _Slot(*base, None)
+        else:
+            slot = _Slot(base[0], base[1], cell.sheet, cell.address, cell.error or cell.value)
+        self.slots[key] = slot
+        return slot
+
     def check_locked(self) -> None:
         d = self.definition
         expected = {}
         if self.unit is not None and not self.generic:
             expected["unit_name"] = self.unit.name
         period_id = self.out.period or self.period
-        if period_id in {p.id for p in d.periods}:
+        if period_id in _period_ids(d):
             expected["period_label"] = d.period(period_id).label
         for name, want in expected.items():
             found = self._cell_text(name)
             if want is None or found is None:
                 continue
-            if V.clean(found) != V.clean(want):
+            if _clean(found) != _clean(want):
                 self.add_at(LockedCellChanged, self._slot(name), expected=want)
 
     # ---------------------------------------------------------------- cells
 
-    def read_value(self, key: tuple, cell: RawCell | None, slot: _Slot, f: Field) -> Any:
-        """Parse one cell; record a slot for schema errors; return the typed value or None."""
-        self.slots[key] = slot
+    def read_value(self, key: tuple, cell: RawCell | None, f: Field) -> Any:
+        """Parse one cell whose slot is recorded; return the typed value or None."""
         if cell is None:
+            slot = self._slot_at(key)
             if slot.sheet not in self.lost_sheets and key[0] not in self.lost_names:
                 self.add_at(CellMissing, slot)
             self.bad.add(key)
             return None
         if cell.error:
-            self.add_at(CellErrorValue, slot, value=cell.error)
+            self.add_at(CellErrorValue, self._slot_at(key), value=cell.error)
             self.bad.add(key)
             return None
         if cell.formula_without_value:
-            self.add_at(FormulaNoValue, slot)
+            self.add_at(FormulaNoValue, self._slot_at(key))
             self.bad.add(key)
             return None
         parsed = self._parse(cell.value, f)
         if parsed.problem:
-            self.add_at(PARSE_PROBLEMS[parsed.problem], slot, note=parsed.note, note_en=parsed.note_en)
+            self.add_at(PARSE_PROBLEMS[parsed.problem], self._slot_at(key), note=parsed.note, note_en=parsed.note_en)
             if parsed.rejected:
                 self.bad.add(key)
         return parsed.value
 
+    def _value(self, key: tuple, cell: RawCell | None, f: Field, fid: int, memo: dict) -> Any:
+        """read_value, with its usual case inline: a plain cell whose value was parsed for
+        this field before without a problem (`fid` is id(f), `memo` _parse_memo's)."""
+        if cell is not None and not cell.error and not cell.formula_without_value:
+            raw = cell.value
+            if raw is None:
+                return None  # V.BLANK's value
+            cls = raw.__class__
+            if cls is str or cls is int or cls is bool or (cls is float and raw == raw and raw != 0.0):
+                parsed = memo.get((fid, cls, raw))  # as _parse keys it (memo_key)
+                if parsed is not None and not parsed.problem:
+                    return parsed.value
+        return self.read_value(key, cell, f)
+
     def _parse(self, raw: Any, f: Field) -> V.Parsed:
         """V.parse, reusing the result for a value already parsed for this field: the same
         counts and choices recur in every return, and a Parsed is immutable."""
+        if raw is None:
+            return V.BLANK  # what every parser returns for None
         key = memo_key(raw)
         if key is None:
             return V.parse(raw, f.type, unit=f.unit, choices=f.options)
         memo = _parse_memo(self.definition)
-        key = (id(f), key)
+        key = (id(f), *key)
         parsed = memo.get(key)
         if parsed is None:
             if len(memo) >= _PARSE_MEMO_MAX:  # free text is all different: stay bounded
@@ -452,44 +668,50 @@ class _Checker:
         return parsed
 
     def check_cells(self) -> None:
-        layout = layout_for(self.definition)
-        for spec in layout.cells.values():
-            if spec.locked or spec.field is None:
-                continue
-            slot = self._slot(spec.name)
-            value = self.read_value((spec.name,), self.raw.cells.get(spec.name), slot, spec.field)
+        d = self.definition
+        memo = _parse_memo(d)
+        cells = self.raw.cells
+        slots = self.slots
+        doc = self.doc
+        tasks, info, values = self.out.tasks, self.out.info, self.out.values
+        for name, key, f, base, target in _cell_plan(d):
+            cell = cells.get(name)
+            slots[key] = (base, cell)
+            value = self._value(key, cell, f, id(f), memo)
             if value is not None:
-                self.doc[spec.name] = value.isoformat() if isinstance(value, dt.date) else value
-            if spec.task_id:
-                self.out.tasks.setdefault(spec.task_id, {})[spec.column] = value
-            elif spec.name in INFO_INPUTS:
-                self.out.info[spec.name] = value
+                doc[name] = value.isoformat() if isinstance(value, dt.date) else value
+            if target is None:
+                values[name] = value
+            elif target == "info":
+                info[name] = value
             else:
-                self.out.values[spec.name] = value
-        for section in self.definition.sections_of("table"):
+                tasks.setdefault(target[0], {})[target[1]] = value
+        for section in d.sections_of("table"):
             self.check_table(section)
 
     def check_table(self, section: Section) -> None:
         rows_out: list[dict[str, Any]] = []
         doc_rows: list[dict[str, Any]] = []
+        columns = _table_plan(self.definition, section)
+        memo = _parse_memo(self.definition)
+        slots = self.slots
         for raw_row in self.raw.tables.get(section.id, []):
             if not any(_filled(c) for c in raw_row.values()):
                 continue
             i = len(doc_rows)
             typed: dict[str, Any] = {}
             doc_row: dict[str, Any] = {}
-            for col in section.fields:
-                cell = raw_row.get(col.id)
-                key = (section.id, i, col.id)
+            for col_id, col, base in columns:
+                cell = raw_row.get(col_id)
+                key = (section.id, i, col_id)
+                slots[key] = (base, cell)
                 if cell is None:  # a column the reader did not find: treat as blank
-                    self.slots[key] = _Slot(f"{section.id}.{col.id}", col.label, section.sheet, "", None)
-                    typed[col.id] = None
+                    typed[col_id] = None
                     continue
-                slot = _Slot(f"{section.id}.{col.id}", col.label, cell.sheet, cell.address, cell.error or cell.value)
-                value = self.read_value(key, cell, slot, col)
-                typed[col.id] = value
+                value = self._value(key, cell, col, id(col), memo)
+                typed[col_id] = value
                 if value is not None:
-                    doc_row[col.id] = value.isoformat() if isinstance(value, dt.date) else value
+                    doc_row[col_id] = value.isoformat() if isinstance(value, dt.date) else value
             rows_out.append(typed)
             doc_rows.append(doc_row)
         self.out.tables[section.id] = rows_out
@@ -499,8 +721,12 @@ class _Checker:
     # ---------------------------------------------------------------- schema
 
     def check_schema(self) -> None:
+        validator = _schema_validator(self.definition)
+        memo = self.definition._by_id["return_memo"]
+        if memo.clean(validator, self.doc, memo.shape):
+            return  # jsonschema would find nothing (the usual return): nothing to report
         seen: set[tuple] = set()
-        for error in _schema_validator(self.definition).iter_errors(self.doc):
+        for error in validator.iter_errors(self.doc):
             path = tuple(error.absolute_path)
             if error.validator == "required":
                 for name in error.validator_value:
@@ -508,7 +734,7 @@ class _Checker:
                     if name in error.instance or key in self.bad or key in seen:
                         continue
                     seen.add(key)
-                    slot = self.slots.get(key) or _Slot(name, name, "", "", None)
+                    slot = self._slot_at(key) or _Slot(name, name, "", "", None)
                     if name in INFO_INPUTS:
                         self.add_at(InfoMissing, slot)
                     elif self._numeric(path, name):
@@ -518,7 +744,7 @@ class _Checker:
                         self.add_at(ValueRequired, slot)
                     self.bad.add(key)
                 continue
-            slot = self.slots.get(path) or _Slot(".".join(map(str, path)), str(path[-1]) if path else "", "", "", error.instance)
+            slot = self._slot_at(path) or _Slot(".".join(map(str, path)), str(path[-1]) if path else "", "", "", error.instance)
             self.bad.add(path)
             v = error.validator
             if v == "minimum":
@@ -541,32 +767,29 @@ class _Checker:
     # ---------------------------------------------------------------- tasks, rules, info
 
     def check_tasks(self) -> None:
-        for section in self.definition.sections_of("tasks"):
-            for task in section.tasks:
-                if not self._concerns(task.lead + task.coordinating):
-                    continue
-                key = (f"{task.id}_status",)
-                if self.out.tasks.get(task.id, {}).get("status") is None and key not in self.bad:
-                    self.add_at(TaskStatusMissing, self.slots[key], task=task.title)
+        tasks = self.out.tasks
+        for task_id, key, title in _tasks_owed(self.definition, self.unit):
+            if tasks.get(task_id, {}).get("status") is None and key not in self.bad:
+                slot = self._slot_at(key)
+                if slot is None:
+                    raise KeyError(key)
+                self.add_at(TaskStatusMissing, slot, task=title)
 
     def _concerns(self, refs: tuple[str, ...]) -> bool:
-        if not refs:
-            return True
-        if self.unit is None:
-            return False
-        return any(r in (self.unit.code, self.unit.group, "all") for r in refs)
+        return _concerns(self.unit, refs)
 
     def check_rules(self) -> None:
-        numbers = {
-            f.id: self.out.values.get(f.id)
-            for f in self.definition.numeric_fields
-            if (f.id,) not in self.bad and self.out.values.get(f.id) is not None
-        }
+        values, bad = self.out.values, self.bad
+        numbers = {}
+        for fid in _numeric_ids(self.definition):
+            value = values.get(fid)
+            if value is not None and (fid,) not in bad:
+                numbers[fid] = value
         for rule in self.definition.rules:
             if holds(rule.left, rule.op, rule.right, numbers) is not False:
                 continue
             refs = list(dict.fromkeys(field_refs(rule.left) + field_refs(rule.right)))
-            slots = [self.slots[(r,)] for r in refs if (r,) in self.slots]
+            slots = [s for s in map(self._slot_at, [(r,) for r in refs]) if s is not None]
             cells = [f"{s.sheet}!{s.cell}" for s in slots]
             first = slots[0] if slots else _Slot("", rule.id, "", "", None)
             left_value = evaluate(parse(rule.left), numbers)
@@ -605,7 +828,9 @@ class _Checker:
             note = f"sau ngày hôm nay ({self.as_of:%d/%m/%Y})"
             note_en = f"after today ({self.as_of:%d/%m/%Y})"
         if note:
-            slot = self.slots[("report_date",)]
+            slot = self._slot_at(("report_date",))
+            if slot is None:
+                raise KeyError(("report_date",))
             self.add_at(InfoDateImplausible, slot, value=f"{report_date:%d/%m/%Y}", note=note, note_en=note_en)
 
     def run(self) -> CheckedReturn:

@@ -88,6 +88,10 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     return zf
 
 
+_is_normalized = unicodedata.is_normalized
+_normalize = unicodedata.normalize
+
+
 def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
@@ -131,6 +135,13 @@ def _folded_names(definition: Definition) -> dict[str, str]:
 def _address(row: int, col: int) -> str:
     """cell_address, cached: table cells repeat the same few hundred addresses per file."""
     return cell_address(row, col)
+
+
+# Worksheet parts that passed guard.check_sheet_refs -> their scan_errors: both are
+# functions of the inflated part, which read_member_stored made from the stored bytes
+# alone. Returns of one template share their static sheets (`_meta`, often the
+# unit-information sheet) byte for byte; those are then neither inflated nor scanned again.
+_VETTED_SHEETS = guard.MemberMemo()
 
 
 @dataclass
@@ -226,9 +237,7 @@ class _Reader:
             return grid
         part = self.sheet_parts.get(sheet)
         if part is not None and self.zf is not None and sheet not in self.errors:
-            xml = guard.read_member(self.zf, self.data, part)
-            guard.check_sheet_refs(xml, sheet)
-            self.errors[sheet] = scan_errors(xml)
+            self.errors[sheet] = self._vet_sheet(part, sheet)
         try:
             ws = self.wb.get_sheet_by_name(sheet)
         except calamine.CalamineError as exc:
@@ -238,6 +247,21 @@ class _Reader:
         self.grids[sheet] = grid
         self.depth[sheet] = max(nrows, 1)
         return grid
+
+    def _vet_sheet(self, part: str, sheet: str) -> dict[tuple[int, int], tuple[str | None, bool]]:
+        """The cell-reference guard and the error cells of a worksheet part; for a part
+        identical to one that passed before (see _VETTED_SHEETS), that part's error cells."""
+        info = self.zf.NameToInfo.get(part)
+        if info is not None:
+            known = _VETTED_SHEETS.find(self.data, info)
+            if known is not None:
+                return dict(known) if known else {}
+        xml, stored = guard.read_member_stored(self.zf, self.data, part)
+        guard.check_sheet_refs(xml, sheet)
+        errors = scan_errors(xml)
+        if stored is not None and info is not None:
+            _VETTED_SHEETS.keep(self.data, info, dict(errors), stored)
+        return errors
 
     def _cell(self, sheet: str, row: int, col: int, address: str | None = None) -> RawCell:
         grid = self.grids[sheet]
@@ -249,16 +273,17 @@ class _Reader:
         if raw == "" or raw is None:
             value = None
         elif isinstance(raw, str):
-            value = _nfc(raw)
+            value = raw if _is_normalized("NFC", raw) else _normalize("NFC", raw)  # _nfc
         else:
             value = raw
         cell = RawCell(sheet, address or _address(row, col), value)
         errors = self.errors.get(sheet)
-        flagged = errors.get((row, col)) if errors else None
-        if flagged is not None:
-            cell.error, cell.formula_without_value = flagged
-            if cell.error:
-                cell.value = None
+        if errors:
+            flagged = errors.get((row, col))
+            if flagged is not None:
+                cell.error, cell.formula_without_value = flagged
+                if cell.error:
+                    cell.value = None
         return cell
 
     # -- _meta ------------------------------------------------------------------------
@@ -462,9 +487,18 @@ class _Reader:
         errors = self.errors.get(sheet)
         flagged = {rc[0] for rc in errors if rc[1] in positions.values()} if errors else set()
         grid = self.grids[sheet]
+        cols = tuple(positions.values())
+        # A row whose span over the table's columns is all "" (calamine's blank) is empty
+        # without looking at each column; anything else gets the exact test.
+        lo, hi = (min(cols), max(cols) + 1) if cols else (0, 0)
+        blank = [""] * (hi - lo)
         while last >= first:  # drop empty trailing rows before building any cell
             row = grid[last]
-            if last in flagged or any(c < len(row) and row[c] not in ("", None) for c in positions.values()):
+            if last in flagged:
+                break
+            if not (cols and row[lo:hi] == blank) and any(
+                c < len(row) and row[c] not in ("", None) for c in cols
+            ):
                 break
             last -= 1
         return [{fid: self._cell(sheet, r, c) for fid, c in positions.items()} for r in range(first, last + 1)]

@@ -130,11 +130,70 @@ def stored_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     return data[offset:end] if end <= len(data) else None
 
 
+def directory_entry(info: zipfile.ZipInfo) -> tuple:
+    """What the central directory says of a member that decides how it reads back (the
+    first part of member_key). The name as stored too: zipfile compares it with the local
+    header's, and `filename` drops what follows a NUL."""
+    return (info.filename, info.orig_filename, info.compress_type, info.flag_bits, info.CRC, info.file_size,
+            info.compress_size)
+
+
 def member_key(data: bytes, info: zipfile.ZipInfo) -> tuple | None:
     stored = stored_member(data, info)
     if stored is None:
         return None
-    return (info.filename, info.compress_type, info.flag_bits, info.CRC, info.file_size, info.compress_size, stored)
+    return (*directory_entry(info), stored)
+
+
+class MemberMemo:
+    """Something worked out from one member, kept for members identical to it: equal
+    directory entry and equal stored bytes (member_key, split in two so that a member never
+    seen before, e.g. a sheet holding a unit's data and so another CRC, costs one dict
+    lookup, and a known one a memcmp, never a hash of its bytes).
+
+    Returns of one template share most members byte for byte (styles, theme, rels, the
+    workbook, static sheets). Bounded in entries and in stored bytes held (a full memo starts
+    again); members whose compressed size exceeds `member_max` are not kept."""
+
+    def __init__(self, max_entries: int = 2048, max_bytes: int = 8 * 1024 * 1024, member_max: int = 64 * 1024):
+        # directory entry -> (stored bytes, value), or (None, None): seen once, not kept yet
+        self.entries: dict[tuple, tuple[bytes | None, object]] = {}
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.member_max = member_max
+        self.held = 0
+
+    def find(self, data: bytes, info: zipfile.ZipInfo, default=None):
+        """The value kept for a member identical to this one, else `default`."""
+        known = self.entries.get((info.filename, info.orig_filename, info.compress_type, info.flag_bits, info.CRC,
+                                  info.file_size, info.compress_size))  # directory_entry(info), inline
+        if known is not None and known[0] is not None and stored_member(data, info) == known[0]:
+            return known[1]
+        return default
+
+    def keep(self, data: bytes, info: zipfile.ZipInfo, value: object, stored: bytes | None = None) -> None:
+        """Remember `value` for this member. A directory entry seen for the first time is
+        only noted: a member that recurs is kept from its second time on, one never seen
+        twice (most sheets with data) costs no copy of its bytes."""
+        if info.compress_size > self.member_max:
+            return
+        entry = directory_entry(info)
+        if len(self.entries) >= self.max_entries or self.held >= self.max_bytes:
+            self.entries.clear()
+            self.held = 0
+        if entry not in self.entries:
+            self.entries[entry] = (None, None)
+            return
+        if stored is None:
+            stored = stored_member(data, info)
+            if stored is None:
+                return
+        self.entries[entry] = (stored, value)
+        self.held += len(stored)
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.held = 0
 
 
 def read_member(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes:
@@ -143,6 +202,12 @@ def read_member(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes:
     costs more than the inflating of a template sheet. Anything else, and any mismatch, goes
     through zf.read, so its errors are zipfile's as before. The output is bounded by the
     declared size, as zipfile's is (check_zip_directory vetted that size)."""
+    return read_member_stored(zf, data, name)[0]
+
+
+def read_member_stored(zf: zipfile.ZipFile, data: bytes, name: str) -> tuple[bytes, bytes | None]:
+    """read_member, and the member's stored bytes when it was inflated from them (then the
+    output is a function of member_key alone), else None (read through zipfile)."""
     info = zf.getinfo(name)
     if not info.flag_bits & 1 and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         stored = stored_member(data, info)
@@ -156,24 +221,34 @@ def read_member(zf: zipfile.ZipFile, data: bytes, name: str) -> bytes:
                 except zlib.error:
                     out = None
             if out is not None and len(out) == info.file_size and zlib.crc32(out) == info.CRC:
-                return out
-    return zf.read(name)
+                return out, stored
+    return zf.read(name), None
+
+
+# Members whose prolog the quick path found clean (no DOCTYPE): that verdict is a function
+# of the member's stored bytes and directory entry.
+CLEAN_PROLOGS = MemberMemo()
 
 
 def check_xml_prologs(zf: zipfile.ZipFile, data: bytes | None = None) -> None:
     """Reject any member whose XML prolog declares a DOCTYPE (entity expansion, external
-    entities). Only the first bytes of each member are decompressed."""
+    entities). Only the first bytes of each member are decompressed, and not even those for
+    a member identical (stored bytes and directory entry) to one already found clean."""
+    clean = CLEAN_PROLOGS
     for info in zf.infolist():
         name = info.filename
         if info.is_dir() or name.lower().endswith(BINARY_SUFFIXES) or info.file_size == 0:
             continue
         if data is not None:
+            if clean.find(data, info, False):
+                continue
             head = _quick_head(data, info)
             if head is not None:
                 verdict = prolog_verdict(head)
                 if verdict:
                     raise Rejected(FileXmlEntities, name)
                 if verdict is False:
+                    clean.keep(data, info, True)
                     continue
         try:
             with zf.open(info) as member:

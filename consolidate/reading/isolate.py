@@ -67,6 +67,7 @@ def _worker_main(conn, definition: Definition, memory_limit: int | None, after=N
     # Everything inherited from the parent (definition, layout, imported modules) lives as
     # long as the worker: out of the collector's sight, the full collections that each
     # file's short-lived cells and problems trigger stop re-scanning it.
+    gc.enable()  # the merge pauses collection in its own process (forked with it)
     gc.freeze()
     while True:
         try:

@@ -139,3 +139,83 @@ def test_member_key_sees_the_stored_bytes(base_return):
     info = zf.getinfo("xl/workbook.xml")
     key = guard.member_key(data, info)
     assert key is not None and zlib.decompress(key[-1][-info.compress_size:], -15) == zf.read(info)
+
+
+def _stored_zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def _forge_crc(data: bytes, name: str, crc: int) -> bytes:
+    """The central directory entry of `name` claims `crc` (the local header keeps its own)."""
+    at = data.index(b"PK\x01\x02")
+    while True:
+        n = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + n] == name.encode():
+            return data[: at + 16] + crc.to_bytes(4, "little") + data[at + 20 :]
+        m, k = int.from_bytes(data[at + 30 : at + 32], "little"), int.from_bytes(data[at + 32 : at + 34], "little")
+        at += 46 + n + m + k
+
+
+def test_clean_prolog_memo_compares_the_bytes():
+    """A member found clean is remembered by its directory entry and stored bytes: a member
+    with the very same directory entry (name, sizes, even the CRC) but other content is
+    looked at again, and its DOCTYPE rejected."""
+    clean = b'<?xml version="1.0"?>\n<a>' + b"x" * 40 + b"</a>"
+    hostile = b'<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'
+    hostile += b" " * (len(clean) - len(hostile))
+    assert len(hostile) == len(clean)
+    good = _stored_zip({"part.xml": clean})
+    guard.CLEAN_PROLOGS.clear()
+    for _ in range(3):  # noted, kept, then from the memo
+        guard.check_xml_prologs(zipfile.ZipFile(io.BytesIO(good)), good)
+    assert guard.CLEAN_PROLOGS.find(good, zipfile.ZipFile(io.BytesIO(good)).getinfo("part.xml"))
+    bad = _forge_crc(_stored_zip({"part.xml": hostile}), "part.xml", zlib.crc32(clean))
+    bad_zf = zipfile.ZipFile(io.BytesIO(bad))
+    good_info = zipfile.ZipFile(io.BytesIO(good)).getinfo("part.xml")
+    assert guard.directory_entry(bad_zf.getinfo("part.xml")) == guard.directory_entry(good_info)
+    with pytest.raises(guard.Rejected) as rejected:
+        guard.check_xml_prologs(bad_zf, bad)
+    assert rejected.value.problem.code == "file-xml-entities"
+
+
+def test_member_memo_needs_equal_entries_and_bytes():
+    memo = guard.MemberMemo()
+    first = _stored_zip({"a.xml": b"<a>1</a>", "b.xml": b"<b/>"})
+    zf = zipfile.ZipFile(io.BytesIO(first))
+    memo.keep(first, zf.getinfo("a.xml"), "seen")
+    assert memo.find(first, zf.getinfo("a.xml")) is None  # seen once: only noted
+    memo.keep(first, zf.getinfo("a.xml"), "seen")
+    assert memo.find(first, zf.getinfo("a.xml")) == "seen"
+    assert memo.find(first, zf.getinfo("b.xml")) is None
+    # the same member at another offset (another member before it): still the same member
+    moved = _stored_zip({"c.xml": b"<c>123</c>", "a.xml": b"<a>1</a>"})
+    assert memo.find(moved, zipfile.ZipFile(io.BytesIO(moved)).getinfo("a.xml")) == "seen"
+    # same directory entry, other bytes: not the same member
+    other = _forge_crc(_stored_zip({"a.xml": b"<a>2</a>"}), "a.xml", zlib.crc32(b"<a>1</a>"))
+    other_info = zipfile.ZipFile(io.BytesIO(other)).getinfo("a.xml")
+    assert guard.directory_entry(other_info) == guard.directory_entry(zf.getinfo("a.xml"))
+    assert memo.find(other, other_info) is None
+    # bounded: members above member_max are not kept
+    small = guard.MemberMemo(member_max=4)
+    for _ in range(3):
+        small.keep(first, zf.getinfo("a.xml"), "big")
+    assert small.find(first, zf.getinfo("a.xml")) is None
+
+
+def test_vetted_sheet_memo_still_guards(mini_def, base_return, tmp_path):
+    """A worksheet part identical to one that passed reuses that verdict and its error
+    cells; any other part is checked (a reference beyond the limits is still refused)."""
+    from consolidate.reading import extract
+
+    extract._VETTED_SHEETS.clear()
+    errors = mc.error_and_formula(base_return[0], tmp_path / "errors.xlsx", "D7", "D8")
+    first = [_view(read_file(p, mini_def)) for p in (base_return[0], errors)]
+    for _ in range(2):  # kept the second time, reused the third
+        assert [_view(read_file(p, mini_def)) for p in (base_return[0], errors)] == first
+    assert any(stored is not None for stored, _ in extract._VETTED_SHEETS.entries.values())
+    far = mc.cell_at(base_return[0], tmp_path / "far.xlsx", "A1048576")
+    assert [p.code for p in read_file(far, mini_def).problems] == ["file-too-large"]

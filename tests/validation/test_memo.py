@@ -55,6 +55,36 @@ def test_schema_memo_gives_jsonschema_errors(mini):
         assert [_error_view(e) for e in memoised.iter_errors(doc)] == expected
 
 
+def test_no_error_shortcut_only_when_jsonschema_finds_none(mini):
+    """check_schema skips jsonschema for a document its memo shows to be without errors;
+    that is only ever said of documents jsonschema finds nothing in."""
+    plain = Draft202012Validator(return_schema(mini), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = _schema_validator(mini)
+    memo = mini._by_id["return_memo"]
+    assert memo.shape is not None
+    good = {"tiep_dan_buoi": 3, "don_tiep_nhan": 2, "don_giai_quyet": 1, "ty_le_hai_long": 50.5, "muc_do": "Tốt",
+            "co_quy_che": "Có", "preparer": "A", "report_date": "2026-06-01",
+            "mo_hinh": [{"ten_mo_hinh": "x", "linh_vuc": "Kinh tế", "so_ho_huong_loi": 3}]}
+    good.update({name: "x" for name in return_schema(mini)["required"] if name not in good})
+    assert not list(plain.iter_errors(good))
+    docs = [good, *_docs(mini)]
+    for name in list(good):  # one property missing, or of another type, or out of range
+        docs.append({k: v for k, v in good.items() if k != name})
+        docs.append({**good, name: -1})
+        docs.append({**good, name: 0.0})
+        docs.append({**good, name: [{}]})
+    docs.append({**good, "mo_hinh": [{"ten_mo_hinh": "x", "bogus": 1}]})
+    docs.append({**good, "mo_hinh": [{"ten_mo_hinh": "x", "so_ho_huong_loi": -1}]})
+    docs.append({**good, "mo_hinh": ({"ten_mo_hinh": "x"},)})
+    docs.append({**good, "extra": 1})
+    said_clean = 0
+    for doc in docs + [copy.deepcopy(d) for d in docs]:  # the second round from the memo
+        if memo.clean(validator, doc, memo.shape):
+            said_clean += 1
+            assert not list(plain.iter_errors(doc)), doc
+    assert said_clean >= 2  # `good`, twice: the shortcut is taken
+
+
 def _problems(checked):
     return [(p.code, p.severity, p.sheet, p.cell, p.field_id, repr(p.value), p.message, p.message_en)
             for p in checked.problems]
