@@ -292,6 +292,8 @@ def _archive_and_encode(archive_dir: str, new: list[tuple[str, str, str]], check
     the cache payloads of the checked returns (what the workers do when there is no side job)."""
     for path, sha256, name in new:
         _archive_new(archive_dir, path, sha256, name)
+    if new:
+        os.sync()  # the flush the merge makes before it commits then finds little left to do
     return _payloads(checked) if encode else {}
 
 

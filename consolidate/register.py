@@ -262,33 +262,30 @@ class Register:
         db = self.db
         try:
             db.execute("BEGIN IMMEDIATE")
-            for item in seen:
-                first = receipts.get(item.sha256)
-                if first is not None:
-                    db.execute(
-                        "INSERT OR IGNORE INTO contents(sha256, size, ext, first_seen, received_at, received_source, archive)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            item.sha256,
-                            item.size,
-                            Path(item.name).suffix.lower().lstrip("."),
-                            stamp,
-                            _utc(first.at),
-                            first.source,
-                            self.archive_name(item.sha256, item.name),
-                        ),
-                    )
-                db.execute(
-                    "INSERT OR IGNORE INTO names(sha256, folder, name, first_seen) VALUES (?, ?, ?, ?)",
-                    (item.sha256, folder_text, item.name, stamp),
-                )
-            for o in outcomes:
-                db.execute(
-                    "UPDATE contents SET unit_code=?, period=?, report_id=?, verdict=?, reason=?, errors=?, warnings=?,"
-                    " merge_period=?, merge_report=? WHERE sha256=?",
+            # executemany: one statement prepared per table, not one round per row
+            db.executemany(
+                "INSERT OR IGNORE INTO contents(sha256, size, ext, first_seen, received_at, received_source, archive)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (item.sha256, item.size, Path(item.name).suffix.lower().lstrip("."), stamp, _utc(first.at),
+                     first.source, self.archive_name(item.sha256, item.name))
+                    for item in seen
+                    if (first := receipts.get(item.sha256)) is not None
+                ],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO names(sha256, folder, name, first_seen) VALUES (?, ?, ?, ?)",
+                [(item.sha256, folder_text, item.name, stamp) for item in seen],
+            )
+            db.executemany(
+                "UPDATE contents SET unit_code=?, period=?, report_id=?, verdict=?, reason=?, errors=?, warnings=?,"
+                " merge_period=?, merge_report=? WHERE sha256=?",
+                [
                     (o.unit_code, o.period, o.report_id, o.verdict, o.reason, o.errors, o.warnings,
-                     merge_period, merge_report, o.sha256),
-                )
+                     merge_period, merge_report, o.sha256)
+                    for o in outcomes
+                ],
+            )
             if checked_key:
                 db.execute("DELETE FROM checked WHERE scope = ? AND key != ?", (checked_scope, checked_key))
                 db.executemany(
