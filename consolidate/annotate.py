@@ -29,7 +29,7 @@ from .naming import ascii_slug, vn_date
 from .problems import ERROR, Problem
 from .returns import CheckedReturn, RawCell, RawReturn
 from .template_writer import Annotation, write_template
-from .xlsx_safe import needs_quote_prefix
+from .xlsx_safe import needs_quote_prefix, wrapped_height
 
 LIST_SHEET = "Danh sách lỗi"
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -217,15 +217,6 @@ def _show(value: Any) -> str:
     return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + "…"
 
 
-def _height(texts: list[tuple[str, int]]) -> float:
-    """Wrapped text does not grow a row in every spreadsheet: size it from the longest cell."""
-    lines = 1
-    for text, width in texts:
-        per_line = max(1, int(width * 1.1))
-        lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in (text or "").split("\n")))
-    return 16.0 * min(lines, 25) + 2
-
-
 def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
@@ -298,7 +289,7 @@ class _ListSheet:
             ws.write_string(r, 5, shown, quoted if needs_quote_prefix(shown) else cell)
             ws.write_string(r, 6, p.message, cell)
             ws.write_string(r, 7, p.code, cell)
-            ws.set_row(r, _height([(sheet_text, 18), (item.label, 28), (shown, 18), (p.message, 62), (p.code, 18)]))
+            ws.set_row(r, wrapped_height([(sheet_text, 18), (item.label, 28), (shown, 18), (p.message, 62), (p.code, 18)]))
         if not self.listed:
             ws.merge_range(header + 1, 0, header + 1, last, "Không có lỗi.", cell)
         ws.freeze_panes(header + 1, 0)

@@ -36,7 +36,7 @@ from .submissions import (
     Decision,
     rates,
 )
-from .xlsx_safe import FORMULA_TRIGGERS, SafeWorkbook, atomic_output
+from .xlsx_safe import FORMULA_TRIGGERS, SafeWorkbook, atomic_output, wrapped_height
 
 FONT = "Times New Roman"
 MAX_TEXT = 32767
@@ -47,9 +47,10 @@ STATUS = "Tình hình nộp báo cáo"
 INDICATORS = "Tổng hợp chỉ tiêu"
 MATRIX = "Chi tiết theo đơn vị"
 TASKS = "Tiến độ nhiệm vụ"
+TASKS_BY_UNIT = "Tiến độ theo đơn vị"
 PROBLEMS = "Lỗi và cảnh báo"
 FILES = "Tệp đã nhận"
-FIXED_SHEETS = (OVERVIEW, STATUS, INDICATORS, MATRIX, TASKS, PROBLEMS, FILES)
+FIXED_SHEETS = (OVERVIEW, STATUS, INDICATORS, MATRIX, TASKS, TASKS_BY_UNIT, PROBLEMS, FILES)
 
 COLOURS = {
     ON_TIME: "#C6EFCE",
@@ -208,6 +209,8 @@ class _Sheet:
         if widths:
             for col, width in enumerate(widths):
                 self._check(self.ws.set_column(col, col, width), "độ rộng cột")
+            # a header repeated on every printed page must show its labels whole
+            self._check(self.ws.set_row(row, wrapped_height(list(zip(labels, widths, strict=False)))), "chiều cao dòng")
 
     def title(self, lines: list[str]) -> int:
         """Title lines from row 0; returns the next free row."""
@@ -304,6 +307,7 @@ class _Writer:
             self.matrix()
         if self.d.sections_of("tasks"):
             self.tasks()
+            self.tasks_by_unit()
         names = sheet_names(self.d)
         for section in self.d.sections:
             if section.type == "table":
@@ -537,31 +541,37 @@ class _Writer:
                         text += f". {lead.result}"
                     reports.append(text)
             for label in p.lead_groups:
-                reports.append(f"Chủ trì: {label} (xem bảng theo đơn vị bên dưới)")
+                reports.append(f"Chủ trì: {label} (xem trang {TASKS_BY_UNIT!r})")
             s.text(r, 7 + n, "\n".join(reports), wrap)
         last = row + len(self.agg.tasks)
         s.table_frame(row, last, len(labels) - 1, freeze_col=0)
 
-        # Unit × task status matrix below.
-        r0 = last + 3
-        s.text(r0 - 1, 0, "Trạng thái thực hiện theo đơn vị", self.style(bold=True, font_size=12))
+    def tasks_by_unit(self) -> None:
+        """Unit × task statuses, on a sheet of its own: a printed sheet repeats one header
+        row on every page, and these rows need theirs (not the per-task table's)."""
+        s = _Sheet(self, TASKS_BY_UNIT)
+        row = s.title([f"TRẠNG THÁI THỰC HIỆN NHIỆM VỤ THEO ĐƠN VỊ - {self.decision.period.label}", *self.heading()])
         task_labels = [f"{p.task.id}. {p.task.title}" for p in self.agg.tasks]
-        fmt = self.style(bold=True, text_wrap=True, align="center", valign="vcenter", bg_color="#D9E1F2", border=1)
-        for col, label in enumerate(["STT", "Mã đơn vị", "Tên đơn vị", *task_labels]):
-            s.text(r0, col, label if len(label) <= 120 else label[:119] + "…", fmt)
+        # short enough for a header repeated on every page; the whole titles are on TASKS
+        labels = ["STT", "Mã đơn vị", "Tên đơn vị",
+                  *(label if len(label) <= 70 else label[:69] + "…" for label in task_labels)]
+        s.header(row, labels, [5, 10, 28, *[18] * len(task_labels)])
+        border = self.style(border=1)
         for i, unit in enumerate(self.agg.units):
-            r = r0 + 1 + i
+            r = row + 1 + i
             s.number(r, 0, i + 1, border)
             s.text(r, 1, unit.code, border)
             s.text(r, 2, unit.name, border)
             for j, p in enumerate(self.agg.tasks):
                 s.text(r, 3 + j, p.by_unit.get(unit.code, {}).get("status") or "", border)
+        last = row + len(self.agg.units)
+        s.table_frame(row, last, len(labels) - 1, freeze_col=3)
         done = sorted({d for sec in self.d.sections_of("tasks") for d in sec.done_statuses})
         if self.agg.units and self.agg.tasks:
             for label in done:
                 s._check(
                     s.ws.conditional_format(
-                        r0 + 1, 3, r0 + len(self.agg.units), 2 + len(self.agg.tasks),
+                        row + 1, 3, last, 2 + len(self.agg.tasks),
                         {"type": "cell", "criteria": "==", "value": _formula_text(label),
                          "format": self.workbook.add_format({"bg_color": COLOURS[ON_TIME]})},
                     ),

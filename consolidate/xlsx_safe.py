@@ -81,3 +81,12 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def wrapped_height(texts: list[tuple[str, int]]) -> float:
+    """Wrapped text does not grow a row in every spreadsheet: size it from the longest cell."""
+    lines = 1
+    for text, width in texts:
+        per_line = max(1, int(width * 1.1))
+        lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in (text or "").split("\n")))
+    return 16.0 * min(lines, 25) + 2

@@ -46,7 +46,7 @@ def test_sheets(merged):
     wb = openpyxl.load_workbook(result.summary_path)
     assert wb.sheetnames == [
         "Tổng quan", "Tình hình nộp báo cáo", "Tổng hợp chỉ tiêu", "Chi tiết theo đơn vị", "Tiến độ nhiệm vụ",
-        "Mô hình Dân vận khéo", "Khó khăn, đề xuất", "Lỗi và cảnh báo", "Tệp đã nhận",
+        "Tiến độ theo đơn vị", "Mô hình Dân vận khéo", "Khó khăn, đề xuất", "Lỗi và cảnh báo", "Tệp đã nhận",
     ]
     for ws in wb.worksheets:
         assert len(ws.title) <= 31
@@ -112,6 +112,17 @@ def test_tasks_tables_text(merged):
         counts = result.status["tasks"][row["Mã nhiệm vụ"]]
         for label, n in counts.items():
             assert row[label] == n
+    # one row per accepted unit, under its own header (repeated on every printed page)
+    by_unit_sheet = wb["Tiến độ theo đơn vị"]
+    header, by_unit = table(by_unit_sheet)
+    assert header[:3] == ["STT", "Mã đơn vị", "Tên đơn vị"] and len(header) == 3 + len(result.status["tasks"])
+    assert [r["Mã đơn vị"] for r in by_unit] == ["SNV", "STC"]
+    header_row = next(i for i, r in enumerate(rows(by_unit_sheet), start=1) if r[0] == "STT")
+    assert by_unit_sheet.print_title_rows == f"${header_row}:${header_row}"
+    for task_id, counts in result.status["tasks"].items():
+        column = next(h for h in header if h and h.startswith(f"{task_id}. "))
+        statuses = [r[column] for r in by_unit]
+        assert {label: statuses.count(label) for label in counts} == counts
     _, models = table(wb["Mô hình Dân vận khéo"])
     assert len(models) == result.status["tables"]["mo_hinh"]
     assert {m["Mã đơn vị"] for m in models} <= {"SNV", "STC"}
