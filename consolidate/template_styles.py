@@ -13,6 +13,7 @@ HEADER_FILL = "#D9E1F2"
 DATE_FORMAT = "dd/mm/yyyy"
 TITLE_MAX = 32  # Excel's limit for input/error titles
 MESSAGE_MAX = 255  # and for their messages
+SHORT_TEXT = 255  # max_length up to which a text input is formatted as Text
 
 
 class Styles:
@@ -41,12 +42,18 @@ class Styles:
         unlocked = {"locked": False, "bg_color": INPUT_FILL, **border}
         self.input = fmt(**unlocked)
         self.input_text = fmt(text_wrap=True, valign="top", **unlocked)
+        # Short text (phone numbers, codes, names) formatted as Text, so that Excel keeps
+        # "0912 ..." as typed instead of turning it into the number 912...; long answers keep
+        # General, as Excel shows "####" for a Text cell past 255 characters in some views.
+        self.input_short_text = fmt(text_wrap=True, valign="top", num_format="@", **unlocked)
         self.input_quoted = fmt(text_wrap=True, valign="top", quote_prefix=True, **unlocked)
         self.input_int = fmt(num_format="#,##0", **unlocked)
         self.input_number = fmt(num_format="#,##0.##", **unlocked)
         self.input_date = fmt(num_format=DATE_FORMAT, align="center", **unlocked)
 
     def input_for(self, field: Field):
+        if field.type == "text" and field.max_length is not None and field.max_length <= SHORT_TEXT:
+            return self.input_short_text
         return {
             "integer": self.input_int,
             "number": self.input_number,

@@ -152,3 +152,15 @@ def test_outputs_get_ordinary_permissions(mini, tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
+
+
+def test_short_text_inputs_are_text_cells(mini, template):
+    """A phone number typed as 0912… must stay text in Excel (General would drop the 0);
+    long answers keep General."""
+    def number_format(name):
+        (sheet, ref), = list(template.defined_names[name].destinations)
+        return template[sheet][ref.replace("$", "")].number_format
+
+    assert number_format("preparer_phone") == "@"
+    assert number_format("preparer") == "@"
+    assert number_format("kho_khan") == "General"
