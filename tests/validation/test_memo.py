@@ -9,7 +9,8 @@ import datetime as dt
 from jsonschema import Draft202012Validator
 
 from consolidate import values as V
-from consolidate.validate import _Checker, _schema_validator, check_return, memo_key, return_schema
+from consolidate.return_schema import memo_key, return_schema, schema_validator
+from consolidate.validate import _Checker, check_return
 
 from .conftest import AS_OF, GOOD_ROWS, make_raw
 
@@ -45,7 +46,7 @@ def _docs(mini):
 
 def test_schema_memo_gives_jsonschema_errors(mini):
     plain = Draft202012Validator(return_schema(mini), format_checker=Draft202012Validator.FORMAT_CHECKER)
-    memoised = _schema_validator(mini)
+    memoised = schema_validator(mini)
     for doc in _docs(mini):
         expected = [_error_view(e) for e in plain.iter_errors(doc)]
         assert [_error_view(e) for e in memoised.iter_errors(doc)] == expected
@@ -59,7 +60,7 @@ def test_no_error_shortcut_only_when_jsonschema_finds_none(mini):
     """check_schema skips jsonschema for a document its memo shows to be without errors;
     that is only ever said of documents jsonschema finds nothing in."""
     plain = Draft202012Validator(return_schema(mini), format_checker=Draft202012Validator.FORMAT_CHECKER)
-    validator = _schema_validator(mini)
+    validator = schema_validator(mini)
     memo = mini._by_id["return_memo"]
     assert memo.shape is not None
     good = {"tiep_dan_buoi": 3, "don_tiep_nhan": 2, "don_giai_quyet": 1, "ty_le_hai_long": 50.5, "muc_do": "Tốt",

@@ -11,8 +11,9 @@ import pytest
 from consolidate import resources
 from consolidate.layout import META_SHEET
 from consolidate.return_problems import ALL_PROBLEMS
+from consolidate.return_schema import return_schema
 from consolidate.returns import RawCell
-from consolidate.validate import ValidationReport, check_return, return_schema, validate_returns
+from consolidate.validate import ValidationReport, check_return, validate_returns
 
 from .conftest import AS_OF
 
