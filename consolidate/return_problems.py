@@ -166,6 +166,14 @@ class NumberUnitRemoved(ReturnProblem):
 
 
 @dataclass
+class PercentAsFraction(ReturnProblem):
+    code = "value-percent-as-fraction"
+    severity = WARNING
+    template = "'{label}' (tính bằng %): {note}."
+    template_en = "'{label}' (in %): {note}."
+
+
+@dataclass
 class ValueBelowMinimum(ReturnProblem):
     code = "value-below-minimum"
     template = "'{label}': giá trị {value} nhỏ hơn mức tối thiểu {limit}. Hãy kiểm tra lại số liệu."
@@ -292,6 +300,7 @@ PARSE_PROBLEMS: dict[str, type[Problem]] = {
         ValueNotInteger,
         ValueAmbiguousNumber,
         NumberUnitRemoved,
+        PercentAsFraction,
         ValueNotDate,
         ValueImpossibleDate,
         DateTwoDigitYear,

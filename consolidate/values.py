@@ -30,6 +30,8 @@ Numbers
     - A trailing ``%`` or the field's own unit (``85%`` in a % field, ``12 buổi`` in a
       field measured in buổi) is accepted with the warning ``number-unit-removed``; any
       other trailing or leading text is an error.
+    - A spreadsheet number strictly between -1 and 1 in a % field is kept as it is, with
+      the warning ``value-percent-as-fraction``: Excel stores a typed ``85%`` as 0.85.
     - Rejected: ``nan``, ``inf``, exponents (``1e3``), ``1_000``, digits other than 0-9
       (``٣``, full-width), a trailing separator (``12.``), booleans, dates.
     - Whole floats in integer fields are integers (3.0 → 3; spreadsheet noise within
@@ -77,6 +79,7 @@ NOT_NUMBER = "value-not-number"
 NOT_INTEGER = "value-not-integer"
 AMBIGUOUS_NUMBER = "value-ambiguous-number"
 UNIT_REMOVED = "number-unit-removed"
+PERCENT_AS_FRACTION = "value-percent-as-fraction"
 NOT_DATE = "value-not-date"
 IMPOSSIBLE_DATE = "value-impossible-date"
 TWO_DIGIT_YEAR = "date-two-digit-year"
@@ -171,7 +174,17 @@ def _parse_numeric(raw: Any, *, integer: bool, unit: str) -> Parsed:
     if isinstance(raw, int):
         return Parsed(raw)
     if isinstance(raw, float):
-        return _from_float(raw, integer)
+        parsed = _from_float(raw, integer)
+        if unit == "%" and parsed.problem is None and 0 < abs(raw) < 1:
+            # "85%" typed into a number cell: the spreadsheet keeps 0.85 (and only shows 85%)
+            return Parsed(
+                raw, PERCENT_AS_FRACTION,
+                f"ô lưu giá trị {_vn_number(raw)}; nếu ý là {_vn_number(raw * 100)}% thì nhập "
+                f"{_vn_number(raw * 100)} (không kèm dấu %, Excel lưu 85% thành 0,85)",
+                f"the cell holds {raw:g}; if {raw * 100:g}% was meant, type {raw * 100:g} "
+                "(without %: Excel stores 85% as 0.85)",
+            )
+        return parsed
     if not isinstance(raw, str):
         return _fail(NOT_NUMBER, "", "")
     text = clean(raw)
@@ -230,6 +243,11 @@ def _from_float(raw: float, integer: bool) -> Parsed:
             return _fail(NOT_INTEGER, "", "")
         return Parsed(whole)
     return Parsed(raw)
+
+
+def _vn_number(value: float) -> str:
+    """0.85 -> '0,85', 85.0 -> '85' (at most 6 decimals, Vietnamese decimal comma)."""
+    return f"{round(value, 6):g}".replace(".", ",")
 
 
 def _ambiguous(body: str) -> Parsed:

@@ -155,6 +155,16 @@ def test_warnings_keep_the_return_acceptable(mini, raw_of):
     assert checked.values["kho_khan"] == "dántừ web"
 
 
+def test_percent_typed_into_a_number_cell_is_flagged_not_rescaled(mini, raw_of):
+    # Excel stores "85%" typed into a General/number cell as 0.85
+    checked = check(mini, raw_of({"ty_le_hai_long": 0.85}))
+    assert checked.valid
+    assert {(p.code, p.cell, p.severity) for p in checked.problems} == {
+        ("value-percent-as-fraction", "D9", "warning"),
+    }
+    assert checked.values["ty_le_hai_long"] == 0.85
+
+
 # --------------------------------------------------------------------------- tasks and tables
 
 

@@ -99,6 +99,22 @@ NUMBER_CASES = [
 ]
 
 
+@pytest.mark.parametrize(("raw", "unit", "problem"), [
+    (0.85, "%", V.PERCENT_AS_FRACTION),  # "85%" typed into a number cell: Excel keeps 0.85
+    (-0.5, "%", V.PERCENT_AS_FRACTION),
+    (0.0, "%", OK),
+    (1.0, "%", OK),
+    (85.0, "%", OK),
+    ("0,85", "%", OK),  # typed as text: the user wrote what they meant
+    (0.85, "", OK),  # not a % field
+    (0.85, "ha", OK),
+])
+def test_fraction_in_a_percent_field(raw, unit, problem):
+    parsed = V.parse_number(raw, unit=unit)
+    assert parsed.problem == problem
+    assert parsed.value == pytest.approx(raw if not isinstance(raw, str) else 0.85)  # kept, never rescaled
+
+
 @pytest.mark.parametrize(("raw", "value", "problem"), NUMBER_CASES, ids=[repr(c[0]) for c in NUMBER_CASES])
 def test_parse_number(raw, value, problem):
     parsed = V.parse_number(raw, unit="%")
