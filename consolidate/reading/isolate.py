@@ -3,10 +3,12 @@
 itself, and the rest of the batch goes on.
 
 A small hand-made pool rather than ProcessPoolExecutor: the executor marks every pending
-future broken when one worker dies and cannot stop a single slow task. Here each worker gets
-a chunk of paths, sends one result per file as soon as it has it, and the parent knows which
-file a dead or stuck worker was on; that file gets `file-reader-crashed` (or
-`file-read-timeout`), the worker is replaced and the rest of its chunk is requeued.
+future broken when one worker dies and cannot stop a single slow task. Here each worker is
+kept a few files ahead (chunks that shrink as the queue does), sends one result per file as
+soon as it has it, in order, and the parent knows which file a dead or stuck worker was on;
+that file gets `file-reader-crashed` (or `file-read-timeout`), the worker is replaced and the
+files it still held go back to the front of the queue. The parent collects results every
+DRAIN_INTERVAL rather than on each one, which leaves the cores to the workers.
 """
 
 from __future__ import annotations
@@ -165,7 +167,8 @@ def read_many(
 
     `workers`: processes (default: the machine's cores, never more than files); 0 reads in
     this process (no isolation: for debugging only). `timeout`: seconds a worker may spend
-    on one file before it is killed.
+    on one file before it is killed. `chunk_size`: files per hand-out (default: shrinking
+    with the queue, at most MAX_CHUNK).
     """
     items = [str(p) for p in paths]
     names = [str(n) for n in display_names] if display_names is not None else list(items)
