@@ -156,7 +156,7 @@ def _numeric_ids(definition: Definition) -> list[str]:
 
 
 def _tasks_owed(definition: Definition, unit: Unit | None) -> list[tuple[str, tuple, str]]:
-    """(task id, status path, title) of the tasks that concern `unit` (see _Checker._concerns),
+    """(task id, status path, title) of the tasks that concern `unit` (see _concerns),
     in definition order; kept per group, and per unit code for the units tasks name."""
     cache = definition._by_id.setdefault("tasks_owed", {})
     named = cache.get("named")
@@ -524,9 +524,6 @@ class _Checker:
                 if slot is None:
                     raise KeyError(key)
                 self.add_at(TaskStatusMissing, slot, task=title)
-
-    def _concerns(self, refs: tuple[str, ...]) -> bool:
-        return _concerns(self.unit, refs)
 
     def check_rules(self) -> None:
         values, bad = self.out.values, self.bad

@@ -88,10 +88,6 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     return zf
 
 
-_is_normalized = unicodedata.is_normalized
-_normalize = unicodedata.normalize
-
-
 def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
@@ -273,7 +269,7 @@ class _Reader:
         if raw == "" or raw is None:
             value = None
         elif isinstance(raw, str):
-            value = raw if _is_normalized("NFC", raw) else _normalize("NFC", raw)  # _nfc
+            value = _nfc(raw)
         else:
             value = raw
         cell = RawCell(sheet, address or _address(row, col), value)
