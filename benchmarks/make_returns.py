@@ -21,10 +21,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from consolidate import definition as definitions  # noqa: E402
-from consolidate.naming import template_file_name  # noqa: E402
-from consolidate.sample_values import filled_values  # noqa: E402
-from consolidate.template_writer import write_template  # noqa: E402
+from consolidate.definition import loader as definitions  # noqa: E402
+from consolidate.definition.naming import template_file_name  # noqa: E402
+from consolidate.definition.sample_values import filled_values  # noqa: E402
+from consolidate.template.writer import write_template  # noqa: E402
 
 DEFAULT_PLAN = ROOT / "templates" / "lam-dong-2026"
 DEFAULT_PERIOD = "2026-H1"

@@ -33,10 +33,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from consolidate import definition as definitions  # noqa: E402
-from consolidate.naming import ascii_slug, template_file_name  # noqa: E402
-from consolidate.sample_values import filled_values  # noqa: E402
-from consolidate.template_writer import write_template  # noqa: E402
+from consolidate.definition import loader as definitions  # noqa: E402
+from consolidate.definition.naming import ascii_slug, template_file_name  # noqa: E402
+from consolidate.definition.sample_values import filled_values  # noqa: E402
+from consolidate.template.writer import write_template  # noqa: E402
 
 PLAN = ROOT / "templates" / "lam-dong-2026"
 PERIOD = "2026-H1"

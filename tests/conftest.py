@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidate import definition as definitions
+from consolidate.definition import loader as definitions
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"

@@ -5,8 +5,8 @@ crash or exhaust the readers; `read_many` reads a batch in worker processes so t
 that still crashes the reader costs only itself.
 """
 
-from .extract import read_file
-from .isolate import read_many
-from .sniff import is_owner_file
+from consolidate.reading.extract import read_file
+from consolidate.reading.isolate import read_many
+from consolidate.reading.sniff import is_owner_file
 
 __all__ = ["is_owner_file", "read_file", "read_many"]

@@ -19,13 +19,12 @@ from typing import Any
 
 import python_calamine as calamine
 
-from ..layout import META_SHEET, Layout, cell_address, layout_for
-from ..model import Definition, Section
-from ..returns import RawCell, RawReturn
-from . import guard
-from .guard import Rejected
-from .names import Ref, TableRef, WorkbookMap, fold, read_ods_map, read_ooxml_map
-from .problems import (
+from consolidate.definition.layout import META_SHEET, Layout, cell_address, layout_for
+from consolidate.definition.model import Definition, Section
+from consolidate.reading import guard
+from consolidate.reading.guard import Rejected
+from consolidate.reading.names import Ref, TableRef, WorkbookMap, fold, read_ods_map, read_ooxml_map
+from consolidate.reading.problems import (
     FileCorrupt,
     FileEmpty,
     FileEncrypted,
@@ -41,8 +40,9 @@ from .problems import (
     TableColumnMissing,
     TableMissing,
 )
-from .sheetxml import scan_errors
-from .sniff import sniff
+from consolidate.reading.sheetxml import scan_errors
+from consolidate.reading.sniff import sniff
+from consolidate.validation.returns import RawCell, RawReturn
 
 META_KEYS = ("report_id", "definition_version", "period", "unit_code", "fingerprint")
 

@@ -11,8 +11,8 @@ import re
 import zipfile
 import zlib
 
-from ..problems import Problem
-from .problems import FileCorrupt, FileTooLarge, FileXmlEntities, FileZipBomb
+from consolidate.problems import Problem
+from consolidate.reading.problems import FileCorrupt, FileTooLarge, FileXmlEntities, FileZipBomb
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_MEMBERS = 1000

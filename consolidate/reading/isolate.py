@@ -27,11 +27,11 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from ..layout import layout_for
-from ..model import Definition
-from ..returns import RawReturn
-from .extract import read_file, sha256_of
-from .problems import FileReaderCrashed, FileReadTimeout
+from consolidate.definition.layout import layout_for
+from consolidate.definition.model import Definition
+from consolidate.reading.extract import read_file, sha256_of
+from consolidate.reading.problems import FileReaderCrashed, FileReadTimeout
+from consolidate.validation.returns import RawReturn
 
 DEFAULT_TIMEOUT = 60.0  # seconds per file
 DEFAULT_MEMORY_LIMIT = 3 * 1024**3  # address space per worker; None: no limit

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from defusedxml import ElementTree as SafeET
 
-from .guard import Rejected, col_number, member_key
-from .problems import FileCorrupt
+from consolidate.reading.guard import Rejected, col_number, member_key
+from consolidate.reading.problems import FileCorrupt
 
 
 @dataclass(frozen=True)

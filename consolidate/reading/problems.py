@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..problems import WARNING, Problem
+from consolidate.problems import WARNING, Problem
 
 
 @dataclass

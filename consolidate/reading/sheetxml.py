@@ -8,7 +8,7 @@ import re
 
 from defusedxml.ElementTree import DefusedXMLParser
 
-from .guard import col_number
+from consolidate.reading.guard import col_number
 
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[ >/]")  # not <formula1> of data validations
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")

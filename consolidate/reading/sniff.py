@@ -8,8 +8,13 @@ from pathlib import Path
 
 from defusedxml import ElementTree as SafeET
 
-from .guard import Rejected
-from .problems import FileCorrupt, FileEncrypted, FileFormatUnsupported, FileNotSpreadsheet
+from consolidate.reading.guard import Rejected
+from consolidate.reading.problems import (
+    FileCorrupt,
+    FileEncrypted,
+    FileFormatUnsupported,
+    FileNotSpreadsheet,
+)
 
 ZIP_MAGIC = b"PK\x03\x04"
 ZIP_EMPTY = b"PK\x05\x06"

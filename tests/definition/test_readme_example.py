@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from consolidate import definition as definitions
+from consolidate.definition import loader as definitions
 from tests.conftest import ROOT
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consolidate.rules import RuleSyntaxError, field_refs, holds
+from consolidate.definition.rules import RuleSyntaxError, field_refs, holds
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from consolidate import definition as definitions
+from consolidate.definition import loader as definitions
 
 
 def _broken(plan, mutate):

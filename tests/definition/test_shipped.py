@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from consolidate import definition as definitions
-from consolidate.layout import layout_for
+from consolidate.definition import loader as definitions
+from consolidate.definition.layout import layout_for
 
 SHIPPED = definitions.shipped()
 PERIOD_ID = r"^\d{4}-(Q[1-4]|H1|Y)$"

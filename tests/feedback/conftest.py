@@ -17,9 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from consolidate.receipts import VN_TZ
-from consolidate.sample_values import filled_values
-from consolidate.template_writer import write_template
+from consolidate.definition.sample_values import filled_values
+from consolidate.merge.receipts import VN_TZ
+from consolidate.template.writer import write_template
 from tests.conftest import soffice
 
 AS_OF = dt.datetime(2026, 6, 10, 8, 0, tzinfo=VN_TZ)

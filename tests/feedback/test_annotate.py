@@ -8,13 +8,20 @@ import hashlib
 import openpyxl
 import pytest
 
-from consolidate.annotate import LIST_SHEET, write_annotated
-from consolidate.layout import layout_for
+from consolidate.definition.layout import layout_for
+from consolidate.feedback.annotate import LIST_SHEET, write_annotated
 from consolidate.reading import read_file
-from consolidate.return_problems import MetaMissing
-from consolidate.validate import check_return
-
-from .conftest import AS_OF, SNV_FILE, TRICKY_TEXT, convert, named_values, needs_soffice, table_rows
+from consolidate.validation.checker import check_return
+from consolidate.validation.problems import MetaMissing
+from tests.feedback.conftest import (
+    AS_OF,
+    SNV_FILE,
+    TRICKY_TEXT,
+    convert,
+    named_values,
+    needs_soffice,
+    table_rows,
+)
 
 # (code, sheet, cell) of every problem of the SNV return, where the copy must mark it
 EXPECTED_MARKS = {
@@ -161,7 +168,7 @@ def test_other_formats_are_rebuilt_with_their_values(mini, folder, tmp_path, fmt
 def test_error_cell_is_listed_with_what_was_there(mini, folder, tmp_path):
     """An Excel error (#REF!) has no value to carry: the copy's cell is blank, marked, and the
     list shows what the unit's file held."""
-    from consolidate.returns import RawCell
+    from consolidate.validation.returns import RawCell
 
     raw = read_file(folder["returns"] / SNV_FILE, mini, SNV_FILE)
     raw.cells["don_tiep_nhan"] = RawCell("Chỉ tiêu", "D7", None, error="#REF!")

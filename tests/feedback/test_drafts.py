@@ -8,12 +8,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from consolidate.cli import cli
-from consolidate.drafts import XLSX_TYPE, build_draft
-from consolidate.feedback import run_feedback
-from consolidate.reminders import Reminder
-
-from .conftest import AS_OF, AS_OF_TEXT, build_folder, copy_plan
+from consolidate.cli.main import cli
+from consolidate.feedback.drafts import XLSX_TYPE, build_draft
+from consolidate.feedback.reminders import Reminder
+from consolidate.feedback.run import run_feedback
+from tests.feedback.conftest import AS_OF, AS_OF_TEXT, build_folder, copy_plan
 
 XLSX = "/".join(XLSX_TYPE)
 
@@ -55,7 +54,7 @@ def test_unit_without_email(mini_copy, tmp_path):
     csv_path = mini_copy / "don-vi.csv"
     text = csv_path.read_text(encoding="utf-8").replace("xuanhuong@example.gov.vn", "")
     csv_path.write_text(text, encoding="utf-8")
-    from consolidate import definition as definitions
+    from consolidate.definition import loader as definitions
 
     plan = definitions.load(mini_copy)
     returns, receipts = build_folder(plan, tmp_path / "in")

@@ -10,13 +10,12 @@ import unicodedata
 import openpyxl
 import pytest
 
-from consolidate.feedback import match_unit, run_feedback
-from consolidate.merge import run_merge
+from consolidate.feedback.reminders import COLUMNS, addressee
+from consolidate.feedback.run import match_unit, run_feedback
+from consolidate.merge.receipts import VN_TZ
+from consolidate.merge.run import run_merge
 from consolidate.reading import read_file
-from consolidate.receipts import VN_TZ
-from consolidate.reminders import COLUMNS, addressee
-
-from .conftest import AS_OF, SNV_FILE, STC_FILE
+from tests.feedback.conftest import AS_OF, SNV_FILE, STC_FILE
 
 
 def csv_rows(path):
@@ -162,10 +161,9 @@ def test_communes_are_addressed_through_their_peoples_committee():
 def test_a_rerun_retires_copies_of_units_that_fixed_their_file(mini, folder, tmp_path):
     """Run twice into one folder: the second run must not leave last run's annotated copy of a
     unit that has since sent a clean file; files that are not the tool's are left alone."""
-    from consolidate.sample_values import filled_values
-    from consolidate.template_writer import write_template
-
-    from .conftest import SNV_FILE
+    from consolidate.definition.sample_values import filled_values
+    from consolidate.template.writer import write_template
+    from tests.feedback.conftest import SNV_FILE
 
     out = tmp_path / "phan-hoi"
     first = run_feedback(mini, "2026-H1", folder["returns"], out, receipts=folder["receipts"], as_of=AS_OF,

@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
+from consolidate.merge.receipts import VN_TZ, Receipt
+from consolidate.merge.submissions import Submission
 from consolidate.problems import WARNING, Problem, ProblemList
-from consolidate.receipts import VN_TZ, Receipt
-from consolidate.returns import CheckedReturn, RawReturn
-from consolidate.submissions import Submission
+from consolidate.validation.returns import CheckedReturn, RawReturn
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -76,9 +76,9 @@ def load_case(name: str) -> dict:
 
 def build_returns(case: dict, target: Path) -> Path:
     """Write the case's returned files into `target` (the returns folder)."""
-    from consolidate import definition as definitions
-    from consolidate.sample_values import filled_values
-    from consolidate.template_writer import write_template
+    from consolidate.definition import loader as definitions
+    from consolidate.definition.sample_values import filled_values
+    from consolidate.template.writer import write_template
 
     d = definitions.load(case["definition_path"])
     target.mkdir(parents=True, exist_ok=True)

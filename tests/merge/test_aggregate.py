@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from consolidate.aggregate import aggregate, roll_up, summarised_fields
-from consolidate.model import Field
-from consolidate.submissions import decide
-
-from .helpers import checked, sub, vn
+from consolidate.definition.model import Field
+from consolidate.merge.aggregate import aggregate, roll_up, summarised_fields
+from consolidate.merge.submissions import decide
+from tests.merge.helpers import checked, sub, vn
 
 
 def field(aggregate, type_="integer"):

@@ -13,21 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from consolidate import checked_cache, reading
-from consolidate import definition as definitions
-from consolidate.checked_cache import decode, encode
-from consolidate.merge import run_merge
+from consolidate import reading
+from consolidate.definition import loader as definitions
+from consolidate.merge.receipts import parse_as_of
+from consolidate.merge.register import Register, RegisterBusy
+from consolidate.merge.run import run_merge
 from consolidate.problems import ProblemList
 from consolidate.reading import read_many
 from consolidate.reading.problems import FileReaderCrashed, NameBroken
-from consolidate.receipts import parse_as_of
-from consolidate.register import Register, RegisterBusy
-from consolidate.return_problems import RuleFailed, RuleFailedWarning, ValueNotNumber
-from consolidate.returns import CheckedReturn, RawReturn
-from consolidate.validate import check_return
-
-from ..reading import make_corpus
-from .helpers import ROOT
+from consolidate.validation import cache as checked_cache
+from consolidate.validation.cache import decode, encode
+from consolidate.validation.checker import check_return
+from consolidate.validation.problems import RuleFailed, RuleFailedWarning, ValueNotNumber
+from consolidate.validation.returns import CheckedReturn, RawReturn
+from tests.merge.helpers import ROOT
+from tests.reading import make_corpus
 
 AS_OF = parse_as_of("2026-06-10T08:00")
 SAMPLES = ROOT / "sample_inputs" / "2026-H1"
@@ -37,8 +37,8 @@ SAMPLES = ROOT / "sample_inputs" / "2026-H1"
 
 
 def write(definition, folder: Path, code: str, seed: int, name: str | None = None) -> Path:
-    from consolidate.sample_values import filled_values
-    from consolidate.template_writer import write_template
+    from consolidate.definition.sample_values import filled_values
+    from consolidate.template.writer import write_template
 
     period = definition.period("2026-H1")
     unit = definition.unit(code)

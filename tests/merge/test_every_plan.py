@@ -10,15 +10,14 @@ import os
 import jsonschema
 import pytest
 
-from consolidate import definition as definitions
-from consolidate.feedback import run_feedback
-from consolidate.merge import run_merge
-from consolidate.naming import template_file_name
-from consolidate.receipts import parse_as_of
-from consolidate.sample_values import filled_values
-from consolidate.template_writer import write_template
-
-from .test_golden import schema
+from consolidate.definition import loader as definitions
+from consolidate.definition.naming import template_file_name
+from consolidate.definition.sample_values import filled_values
+from consolidate.feedback.run import run_feedback
+from consolidate.merge.receipts import parse_as_of
+from consolidate.merge.run import run_merge
+from consolidate.template.writer import write_template
+from tests.merge.test_golden import schema
 
 PLANS = definitions.shipped()
 UNITS_PER_PLAN = 8

@@ -11,10 +11,9 @@ import jsonschema
 import pytest
 
 from consolidate import resources
-from consolidate.merge import run_merge
-from consolidate.receipts import parse_as_of
-
-from .helpers import GOLDEN, build_returns, load_case, normalise_status
+from consolidate.merge.receipts import parse_as_of
+from consolidate.merge.run import run_merge
+from tests.merge.helpers import GOLDEN, build_returns, load_case, normalise_status
 
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "case.yaml").exists())
 

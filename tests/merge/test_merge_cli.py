@@ -6,11 +6,10 @@ import json
 
 from click.testing import CliRunner
 
-from consolidate.cli import cli
-from consolidate.register import Register
-
-from .helpers import ROOT
-from .test_register import write
+from consolidate.cli.main import cli
+from consolidate.merge.register import Register
+from tests.merge.helpers import ROOT
+from tests.merge.test_register import write
 
 MINI = str(ROOT / "tests" / "fixtures" / "mini")
 
@@ -79,7 +78,7 @@ def test_usage_errors_exit_2(tmp_path):
 def test_hint_when_a_receipts_book_sits_in_the_inbox(tmp_path):
     from click.testing import CliRunner
 
-    from consolidate.cli import cli
+    from consolidate.cli.main import cli
     from tests.conftest import MINI
 
     inbox = tmp_path / "nhan-ve"

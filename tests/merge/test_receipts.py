@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from consolidate.receipts import (
+from consolidate.merge.receipts import (
     VN_TZ,
     Receipt,
     ReceiptsError,
@@ -17,8 +17,7 @@ from consolidate.receipts import (
     read_book,
     resolve,
 )
-
-from .helpers import vn
+from tests.merge.helpers import vn
 
 
 @pytest.mark.parametrize(

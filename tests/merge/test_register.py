@@ -8,18 +8,17 @@ import sqlite3
 
 import pytest
 
-from consolidate.merge import run_merge
-from consolidate.receipts import parse_as_of
-from consolidate.register import Register, RegisterBusy, default_path
-
-from .helpers import vn
+from consolidate.merge.receipts import parse_as_of
+from consolidate.merge.register import Register, RegisterBusy, default_path
+from consolidate.merge.run import run_merge
+from tests.merge.helpers import vn
 
 AS_OF = parse_as_of("2026-06-10T08:00")
 
 
 def write(mini, folder, code, seed, name=None):
-    from consolidate.sample_values import filled_values
-    from consolidate.template_writer import write_template
+    from consolidate.definition.sample_values import filled_values
+    from consolidate.template.writer import write_template
 
     period = mini.period("2026-H1")
     unit = mini.unit(code)

@@ -11,10 +11,9 @@ import jsonschema
 import pytest
 
 from consolidate import resources
-from consolidate.merge import run_merge
-from consolidate.receipts import parse_as_of
-
-from .helpers import GOLDEN, ROOT, normalise_status
+from consolidate.merge.receipts import parse_as_of
+from consolidate.merge.run import run_merge
+from tests.merge.helpers import GOLDEN, ROOT, normalise_status
 
 SAMPLES = ROOT / "sample_inputs" / "2026-H1"
 PLAN = ROOT / "templates" / "lam-dong-2026"

@@ -8,11 +8,10 @@ import os
 
 import pytest
 
-from consolidate import merge as merge_module
-from consolidate import side_job
-from consolidate.side_job import SideJob
-
-from .test_cache import cached_rows, merge, write
+from consolidate.merge import run as merge_module
+from consolidate.merge import side_job
+from consolidate.merge.side_job import SideJob
+from tests.merge.test_cache import cached_rows, merge, write
 
 needs_fork = pytest.mark.skipif(not side_job.available(), reason="side jobs need fork")
 

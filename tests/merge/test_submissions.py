@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from consolidate.submissions import (
+from consolidate.merge.submissions import (
     ACCEPTED,
     IGNORED,
     INVALID,
@@ -19,8 +19,7 @@ from consolidate.submissions import (
     decide,
     rates,
 )
-
-from .helpers import checked, sub, vn
+from tests.merge.helpers import checked, sub, vn
 
 AS_OF = vn(2026, 6, 10, 8)
 

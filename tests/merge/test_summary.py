@@ -9,12 +9,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from consolidate import summary_writer
-from consolidate.merge import run_merge
-from consolidate.receipts import parse_as_of
-from consolidate.summary_writer import FIXED_SHEETS, SummaryWriteError
-
-from .test_golden import merge_case
+from consolidate.merge import summary as summary_writer
+from consolidate.merge.receipts import parse_as_of
+from consolidate.merge.run import run_merge
+from consolidate.merge.summary import FIXED_SHEETS, SummaryWriteError
+from tests.merge.test_golden import merge_case
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +172,8 @@ def test_failed_write_keeps_the_previous_summary(merged, tmp_path, monkeypatch):
 
 
 def test_text_from_returns_stays_text(mini, tmp_path):
-    from consolidate.sample_values import filled_values
-    from consolidate.template_writer import write_template
+    from consolidate.definition.sample_values import filled_values
+    from consolidate.template.writer import write_template
 
     period = mini.period("2026-H1")
     unit = mini.unit("SNV")

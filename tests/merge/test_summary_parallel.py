@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from xlsxwriter.packager import Packager
 
-from consolidate import xlsx_parallel
-from consolidate.template_writer import write_template
-from consolidate.xlsx_parallel import ParallelPackager
-from consolidate.xlsx_safe import SafeWorkbook
+from consolidate.template.writer import write_template
+from consolidate.xlsx import parallel as xlsx_parallel
+from consolidate.xlsx.parallel import ParallelPackager
+from consolidate.xlsx.safe import SafeWorkbook
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork"),

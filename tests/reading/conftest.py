@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from . import make_corpus
+from tests.reading import make_corpus
 
 
 @pytest.fixture(scope="module")
 def mini_def():
-    from consolidate import definition as definitions
+    from consolidate.definition import loader as definitions
 
     return definitions.load(make_corpus.MINI)
 

@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from consolidate import definition as definitions  # noqa: E402
-from consolidate.sample_values import filled_values  # noqa: E402
-from consolidate.template_writer import write_template  # noqa: E402
+from consolidate.definition import loader as definitions  # noqa: E402
+from consolidate.definition.sample_values import filled_values  # noqa: E402
+from consolidate.template.writer import write_template  # noqa: E402
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 FIELDS_SHEET = "Chỉ tiêu"

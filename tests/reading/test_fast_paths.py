@@ -12,8 +12,7 @@ import pytest
 
 from consolidate.reading import guard, names, read_file, sheetxml
 from consolidate.reading.guard import _ODD_CHARS, _ODD_NEWLINES, _PREFIXED_TAGS, _plain_whitespace
-
-from . import make_corpus as mc
+from tests.reading import make_corpus as mc
 
 
 def _zip(path):

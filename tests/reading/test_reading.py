@@ -10,11 +10,10 @@ import zipfile
 
 import pytest
 
-from consolidate.layout import layout_for
+from consolidate.definition.layout import layout_for
 from consolidate.reading import is_owner_file, isolate, read_file, read_many
 from consolidate.reading.guard import Rejected, check_sheet_refs, prolog_verdict
-
-from . import make_corpus as mc
+from tests.reading import make_corpus as mc
 
 
 def codes(ret):
@@ -72,7 +71,7 @@ def test_good_return_reads_every_named_cell_and_table(mini_def, base_return):
 
 
 def test_blank_template_has_no_table_rows(mini_def, tmp_path):
-    from consolidate.template_writer import write_template
+    from consolidate.template.writer import write_template
 
     path = write_template(mini_def, mini_def.units[0], mini_def.periods[0], tmp_path / "blank.xlsx")
     ret = read_file(path, mini_def)

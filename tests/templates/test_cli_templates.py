@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from consolidate.cli import cli
+from consolidate.cli.main import cli
 from tests.conftest import MINI
 
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from consolidate.template_writer import write_template
+from consolidate.template.writer import write_template
 from tests.conftest import soffice
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; CI installs it")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from consolidate import definition as definitions
-from consolidate.layout import layout_for
+from consolidate.definition import loader as definitions
+from consolidate.definition.layout import layout_for
+from consolidate.definition.sample_values import filled_values
 from consolidate.reading import read_file
-from consolidate.sample_values import filled_values
-from consolidate.template_writer import write_template
-from consolidate.validate import check_return
+from consolidate.template.writer import write_template
+from consolidate.validation.checker import check_return
 
 CASES = [
     (path, period.id)

@@ -7,8 +7,8 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from consolidate.layout import INFO_SHEET, INSTRUCTIONS_SHEET, META_SHEET, layout_for
-from consolidate.template_writer import write_template, write_templates
+from consolidate.definition.layout import INFO_SHEET, INSTRUCTIONS_SHEET, META_SHEET, layout_for
+from consolidate.template.writer import write_template, write_templates
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from consolidate.layout import cell_address, layout_for
-from consolidate.returns import RawCell, RawReturn
+from consolidate.definition.layout import cell_address, layout_for
+from consolidate.validation.returns import RawCell, RawReturn
 
 AS_OF = dt.date(2026, 6, 10)
 

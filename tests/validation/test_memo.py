@@ -8,11 +8,10 @@ import datetime as dt
 
 from jsonschema import Draft202012Validator
 
-from consolidate import values as V
-from consolidate.return_schema import memo_key, return_schema, schema_validator
-from consolidate.validate import _Checker, check_return
-
-from .conftest import AS_OF, GOOD_ROWS, make_raw
+from consolidate.validation import values as V
+from consolidate.validation.checker import _Checker, check_return
+from consolidate.validation.schema import memo_key, return_schema, schema_validator
+from tests.validation.conftest import AS_OF, GOOD_ROWS, make_raw
 
 BAD_VALUES = [
     {"tiep_dan_buoi": -3, "ty_le_hai_long": 140.5, "muc_do": "Rất tốt", "preparer": "x" * 250},

@@ -9,13 +9,12 @@ import jsonschema
 import pytest
 
 from consolidate import resources
-from consolidate.layout import META_SHEET
-from consolidate.return_problems import ALL_PROBLEMS
-from consolidate.return_schema import return_schema
-from consolidate.returns import RawCell
-from consolidate.validate import ValidationReport, check_return, validate_returns
-
-from .conftest import AS_OF
+from consolidate.definition.layout import META_SHEET
+from consolidate.validation.checker import ValidationReport, check_return, validate_returns
+from consolidate.validation.problems import ALL_PROBLEMS
+from consolidate.validation.returns import RawCell
+from consolidate.validation.schema import return_schema
+from tests.validation.conftest import AS_OF
 
 CHI_TIEU = "Chỉ tiêu"
 INFO = "Thông tin đơn vị"

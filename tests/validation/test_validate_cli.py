@@ -10,12 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from consolidate import resources
-from consolidate.cli import cli
+from consolidate.cli.main import cli
 from consolidate.reading import read_file
-from consolidate.template_writer import write_template
-from consolidate.validate import check_return
-
-from ..conftest import MINI
+from consolidate.template.writer import write_template
+from consolidate.validation.checker import check_return
+from tests.conftest import MINI
 
 GOOD = {
     "preparer": "Nguyễn Văn A",

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from consolidate import values as V
+from consolidate.validation import values as V
 
 OK = None  # no problem
 

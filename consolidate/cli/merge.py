@@ -1,0 +1,112 @@
+"""`consolidate merge`: thin click layer over consolidate.merge.run_merge.
+
+Exit codes: 0 done (even when units are missing or invalid: that is the report), 1 the
+command could not do its job (definition unreadable, output not writable, register busy),
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import time
+from pathlib import Path
+
+import click
+
+from consolidate.cli.options import ProgressBar, cycle_options, returns_dir_argument, say
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%".replace(".", ",")
+
+
+@click.command("merge")
+@returns_dir_argument
+@click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False),
+              help="Tệp tổng hợp .xlsx sẽ ghi.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Ghi thêm trạng thái dạng JSON (schemas/merge-status.schema.json).")
+@cycle_options
+@click.option("--timings", "timings_path", type=click.Path(dir_okay=False), default=None, hidden=True,
+              help="Write the per-stage seconds as JSON (for benchmarks/run.py).")
+def merge_command(returns_dir, definition_path, period, out, receipts, as_of, json_path, register_path, workers, lang,
+                  timings_path):
+    """Tổng hợp các báo cáo đã nhận trong RETURNS_DIR thành tệp tổng hợp của tỉnh."""
+    from consolidate.cli.common import load_definition, resolve_period
+    from consolidate.merge.receipts import ReceiptsError
+    from consolidate.merge.register import RegisterError
+    from consolidate.merge.run import MergeError, run_merge
+    from consolidate.merge.summary import SummaryWriteError
+
+    d = load_definition(definition_path, lang)
+    p = resolve_period(d, period, lang)
+    started = time.perf_counter()
+    bar = ProgressBar(say(lang, "Đang đọc các tệp", "Reading files"))
+    try:
+        result = run_merge(d, p, returns_dir, out, receipts=receipts, as_of=as_of, json_path=json_path,
+                           register_path=register_path, workers=workers, progress=bar)
+    except (MergeError, RegisterError, ReceiptsError, SummaryWriteError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException(say(lang, "Đã dừng; tệp tổng hợp cũ (nếu có) vẫn nguyên vẹn",
+                                        "Interrupted; the previous summary (if any) is intact")) from None
+    finally:
+        bar.close()
+    elapsed = time.perf_counter() - started
+    if timings_path:
+        Path(timings_path).write_text(json.dumps(result.timings), encoding="utf-8")
+    c = result.counts
+    completeness, timeliness = result.rates
+    files = len(result.decision.files)
+    not_due = sum(1 for u in result.decision.units if u.status == "missing" and u.missing_state == "not_yet_due")
+    head = f"{d.id} {p.id}" if lang == "en" else f"{d.short_title or d.title} - {p.label}"
+    lines = [
+        say(lang,
+            f"{head}: phải nộp {c['expected']}, đúng hạn {c['on_time']}, muộn {c['late']}, có lỗi {c['invalid']}, "
+            f"chưa nộp {c['missing']} ({not_due} chưa đến hạn).",
+            f"{head}: {c['expected']} units expected, {c['on_time']} on time, {c['late']} late, "
+            f"{c['invalid']} invalid, {c['missing']} missing ({not_due} not yet due)."),
+        say(lang,
+            f"Tỷ lệ nộp báo cáo {_percent(completeness)}, tỷ lệ đúng hạn {_percent(timeliness)}; "
+            f"đã xử lý {files} tệp trong {elapsed:.1f} giây.",
+            f"Reporting rate {_percent(completeness)}, on-time rate {_percent(timeliness)}; "
+            f"{files} files read in {elapsed:.1f} s."),
+        say(lang, f"Tệp tổng hợp: {result.summary_path}", f"Summary: {result.summary_path}"),
+    ]
+    if result.json_path:
+        lines.append(say(lang, f"Trạng thái JSON: {result.json_path}", f"Status JSON: {result.json_path}"))
+    if result.receipt_problems:
+        n = len(result.receipt_problems)
+        lines.append(say(lang, f"Sổ tiếp nhận có {n} dòng có vấn đề (xem trang 'Lỗi và cảnh báo').",
+                         f"{n} problems in the receipts file (see the sheet 'Lỗi và cảnh báo')."))
+    if receipts is None:
+        for name in _receipt_books(returns_dir, result):
+            lines.append(say(
+                lang,
+                f"Gợi ý: {name} trong thư mục báo cáo trông như sổ tiếp nhận (file,received_at); "
+                f"hãy đưa vào bằng --receipts để tính đúng thời điểm nhận.",
+                f"Hint: {name} in the returns folder looks like a receipts book (file,received_at); "
+                f"pass it with --receipts to use its receipt times.",
+            ))
+    click.echo("\n".join(lines))
+    # The process ends here: spare its final collection a walk over everything the merge
+    # built (≈ 0.1 s at national scale); the memory goes back with the process anyway.
+    gc.freeze()
+
+
+def _receipt_books(returns_dir: str, result) -> list[str]:
+    """CSV files of the inbox whose header is a receipts book's: the usual slip is to save the
+    incoming-documents export beside the returns and forget --receipts."""
+    found = []
+    for f in result.decision.files:
+        if not f.file.lower().endswith(".csv"):
+            continue
+        try:
+            with open(Path(returns_dir) / f.file, encoding="utf-8-sig") as handle:
+                header = handle.readline().replace(" ", "").strip().lower()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if header.startswith("file,received_at"):
+            found.append(f.file)
+    return found

@@ -1,0 +1,127 @@
+"""`consolidate validate`: check returned files against a report definition.
+
+Exit 0 when every file is acceptable (warnings allowed), 1 when any file has an error (or
+the definition cannot be used), 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from consolidate.cli.options import definition_option, lang_option, say
+from consolidate.problems import Problem
+from consolidate.validation.checker import ValidationReport, validate_returns
+from consolidate.validation.returns import CheckedReturn
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def collect_files(paths: tuple[str, ...]) -> list[Path]:
+    """Files as given; folders searched recursively for spreadsheets. Excel's `~$` owner
+    files and hidden files are skipped; each file is listed once, in a stable order."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            candidates = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            candidates = [path]
+        found.extend(p for p in candidates if not p.name.startswith("~$"))
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def read_returns(files: list[Path], definition):
+    from consolidate.reading import read_many
+
+    return read_many(files, definition, display_names=[str(f) for f in files])
+
+
+def _location(problem: Problem) -> str:
+    if problem.sheet and problem.cell:
+        where = f"{problem.sheet}!{problem.cell}"
+    else:
+        where = problem.sheet or "-"
+    return where + (f" ({problem.field_id})" if problem.field_id else "")
+
+
+def _verdict(checked: CheckedReturn, lang: str) -> str:
+    if checked.foreign_reason:
+        return say(lang, "KHÔNG THUỘC BÁO CÁO NÀY", "NOT A RETURN OF THIS REPORT")
+    if not checked.valid:
+        return say(lang, "CÓ LỖI", "ERRORS")
+    if checked.warnings:
+        return say(lang, "ĐẠT (có cảnh báo)", "OK (with warnings)")
+    return say(lang, "ĐẠT", "OK")
+
+
+def print_text(report: ValidationReport, lang: str) -> None:
+    for checked in report.returns:
+        who = ", ".join(x for x in (checked.unit_code, checked.period) if x)
+        counts = say(
+            lang, f"{checked.errors} lỗi, {checked.warnings} cảnh báo",
+            f"{checked.errors} errors, {checked.warnings} warnings",
+        )
+        head = f"{_verdict(checked, lang)}: {checked.file}" + (f" [{who}]" if who else "") + f" — {counts}"
+        if checked.foreign_reason and lang == "vi":
+            head += f" ({checked.foreign_reason})"
+        click.echo(head)
+        for problem in checked.problems:
+            message = problem.message_en if lang == "en" else problem.message
+            click.echo(f"  [{problem.code}] {_location(problem)}: {message}")
+    c = report.counts
+    click.echo(say(
+        lang,
+        f"Tổng cộng {c['files']} tệp: {c['valid']} đạt, {c['invalid']} có lỗi "
+        f"({c['foreign']} không thuộc báo cáo này); {c['errors']} lỗi, {c['warnings']} cảnh báo.",
+        f"{c['files']} files: {c['valid']} acceptable, {c['invalid']} with errors "
+        f"({c['foreign']} not returns of this report); {c['errors']} errors, {c['warnings']} warnings.",
+    ))
+
+
+@click.command("validate")
+@definition_option
+@click.option("--period", "-p", default=None, help="Kỳ báo cáo đang thu (2026-H1); tệp của kỳ khác bị loại.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (schemas/validation-report.schema.json).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Coi ngày này là hôm nay (YYYY-MM-DD) khi kiểm tra ngày lập báo cáo.")
+@lang_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.pass_context
+def validate_command(ctx, definition_path, period, as_json, as_of, lang, paths) -> None:
+    """Kiểm tra các tệp báo cáo (tệp hoặc thư mục) theo định nghĩa báo cáo."""
+    # imported here: consolidate.cli registers this command when it is imported itself
+    from consolidate.cli.common import load_definition
+
+    definition = load_definition(definition_path, lang)
+    if period is not None and period not in {p.id for p in definition.periods}:
+        known = ", ".join(p.id for p in definition.periods)
+        raise click.BadParameter(
+            say(lang, f"kỳ '{period}' không có trong kế hoạch (có: {known})", f"unknown period '{period}' (known: {known})"),
+            param_hint="--period",
+        )
+    files = collect_files(paths)
+    if not files:
+        raise click.UsageError(say(lang, "Không tìm thấy tệp bảng tính nào để kiểm tra.", "No spreadsheet files to check."))
+    raws = read_returns(files, definition)
+    today = as_of.date() if isinstance(as_of, dt.datetime) else None
+    report = validate_returns(raws, definition, period, as_of=today)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(lang=lang), ensure_ascii=False, indent=2))
+    else:
+        print_text(report, lang)
+    ctx.exit(0 if report.valid else 1)

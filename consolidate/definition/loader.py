@@ -1,0 +1,403 @@
+"""Load a report definition: YAML → schema check → cross-reference check → model.
+
+Every problem is collected before anything is raised, so a specialist fixing a definition
+sees the whole list at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from consolidate import resources
+from consolidate.definition.model import (
+    DEFAULT_DONE_STATUSES,
+    DEFAULT_TASK_STATUSES,
+    RESERVED_NAMES,
+    TASK_COLUMNS,
+    Collector,
+    Definition,
+    Field,
+    Group,
+    Period,
+    Rule,
+    Section,
+    Task,
+)
+from consolidate.definition.rules import RuleSyntaxError, field_refs
+from consolidate.definition.schema_messages import explain, key_path, leaf_errors
+from consolidate.definition.units import UnitSourceError, load_units
+from consolidate.problems import Problem, ProblemList
+
+DEFINITION_FILE = "definition.yaml"
+CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|[rc][0-9]*|r[0-9]+c[0-9]+)$")
+SHEET_NAME_BAD = re.compile(r"[\\/?*\[\]:]")
+
+
+@dataclass
+class DefinitionProblem(Problem):
+    code = "definition-invalid"
+    template = "{path}: {note}"
+    template_en = "{path}: {note}"
+
+
+@dataclass
+class DefinitionUnreadable(Problem):
+    code = "definition-unreadable"
+    template = "Không đọc được tệp định nghĩa {file}: {note}"
+    template_en = "Cannot read definition {file}: {note}"
+
+
+class DefinitionError(Exception):
+    """Raised with every problem of a definition that cannot be used."""
+
+    def __init__(self, problems: ProblemList):
+        self.problems = problems
+        super().__init__("\n".join(f"- {p.message}" for p in problems))
+
+
+def nfc(text: Any) -> str:
+    return unicodedata.normalize("NFC", str(text)).strip() if text is not None else ""
+
+
+def resolve_path(path: str | Path) -> Path:
+    """A plan folder or its YAML file."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / DEFINITION_FILE
+    return p
+
+
+def load(path: str | Path) -> Definition:
+    """Load and check a definition; raise DefinitionError listing every problem."""
+    file = resolve_path(path)
+    return _load_cached(str(file.resolve()) if file.exists() else str(file), _mtime(file))
+
+
+def _mtime(file: Path) -> float:
+    try:
+        return file.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@lru_cache(maxsize=16)
+def _load_cached(file_name: str, _mtime_key: float) -> Definition:
+    file = Path(file_name)
+    digest = hashlib.sha256()
+    raw = read_yaml(file, digest)
+    problems = check_document(raw, file)
+    if problems.errors:
+        raise DefinitionError(problems)
+    definition = build(raw, file)
+    # What the definition is made of, for caches of results derived from it (the merge's
+    # validation cache): the YAML bytes that were parsed (hashed from the same read, so an
+    # edit racing the load cannot pair new content with an old hash) and the units as
+    # loaded, which covers every CSV the units come from and the official registry's data.
+    digest.update(b"\0units\0" + repr(definition.units).encode("utf-8", "surrogatepass"))
+    definition.content_hash = digest.hexdigest()
+    return definition
+
+
+def read_yaml(file: Path, digest: Any = None) -> dict:
+    """The YAML document of a definition file; `digest` (a hashlib object), when given, is
+    fed the exact bytes that were parsed."""
+    try:
+        data = file.read_bytes()
+        if digest is not None:
+            digest.update(data)
+        # what Path.read_text(encoding="utf-8-sig") gives: BOM dropped, universal newlines
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except FileNotFoundError:
+        raise DefinitionError(ProblemList([DefinitionUnreadable(file=str(file), note="không tìm thấy tệp")])) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(ProblemList([DefinitionUnreadable(file=str(file), note=str(exc))])) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"dòng {mark.line + 1}, cột {mark.column + 1}: " if mark else ""
+        note = f"{where}lỗi cú pháp YAML ({getattr(exc, 'problem', exc)})"
+        raise DefinitionError(ProblemList([DefinitionUnreadable(file=str(file), note=note)])) from None
+    if not isinstance(raw, dict):
+        raise DefinitionError(
+            ProblemList([DefinitionUnreadable(file=str(file), note="tệp phải là một mục YAML có các khóa (id, title, …)")])
+        )
+    return _plain(raw)
+
+
+def _plain(value: Any) -> Any:
+    """YAML turns 2026-06-05 into a date; the schema works on ISO strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    schema = json.loads(resources.schema_path("report-definition").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def check_document(raw: dict, file: Path) -> ProblemList:
+    problems = ProblemList()
+    seen: set[tuple[str, str]] = set()
+    for error in leaf_errors(_validator().iter_errors(raw)):
+        path = key_path(error.absolute_path)
+        note = explain(error)
+        if (path, note) in seen:
+            continue
+        seen.add((path, note))
+        problems.append(DefinitionProblem(file=str(file), path=path, note=note))
+    if not problems:
+        problems.extend(check_references(raw, file))
+    return problems
+
+
+def check_references(raw: dict, file: Path) -> ProblemList:
+    """What a schema cannot say: duplicates, unknown references, bad dates, rule syntax."""
+    out = ProblemList()
+
+    def add(path: str, note: str) -> None:
+        out.append(DefinitionProblem(file=str(file), path=path, note=note))
+
+    period_ids: dict[str, int] = {}
+    for i, period in enumerate(raw["periods"]):
+        if period["id"] in period_ids:
+            add(f"periods[{i}].id", f"Kỳ báo cáo '{period['id']}' bị khai báo hai lần")
+        period_ids[period["id"]] = i
+        start, end = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
+        if end < start:
+            add(f"periods[{i}].end", "Ngày kết thúc số liệu trước ngày bắt đầu")
+
+    group_ids = [g["id"] for g in raw.get("groups", [])]
+    for i, gid in enumerate(group_ids):
+        if group_ids.index(gid) != i:
+            add(f"groups[{i}].id", f"Nhóm đơn vị '{gid}' bị khai báo hai lần")
+
+    try:
+        units = load_units(raw["units"], file.parent)
+    except UnitSourceError as exc:
+        add(f"units.{exc.key}", str(exc))
+        units = []
+    codes: set[str] = set()
+    for unit in units:
+        if unit.code in codes:
+            add("units", f"Mã đơn vị '{unit.code}' ({unit.name}) bị trùng")
+        codes.add(unit.code)
+        if group_ids and unit.group not in group_ids:
+            add("units", f"Đơn vị '{unit.code}' thuộc nhóm '{unit.group}' chưa khai báo trong groups")
+        for pid in unit.periods:
+            if pid not in period_ids:
+                add("units", f"Đơn vị '{unit.code}' nợ kỳ '{pid}' không có trong periods")
+    registry = raw["units"].get("registry", {})
+    for pid in registry.get("periods", []):
+        if pid not in period_ids:
+            add("units.registry.periods", f"Kỳ '{pid}' không có trong periods")
+
+    names: dict[str, str] = {}
+    sheets: dict[str, str] = {}
+
+    def claim(name: str, where: str) -> None:
+        if name in RESERVED_NAMES:
+            add(where, f"Mã '{name}' dành riêng cho trang thông tin đơn vị, hãy đặt mã khác")
+        elif CELL_LIKE.match(name):
+            add(where, f"Mã '{name}' trông giống địa chỉ ô Excel; thêm dấu gạch dưới hoặc chữ (ví dụ '{name}_sl')")
+        elif name in names:
+            add(where, f"Mã '{name}' bị trùng với {names[name]}")
+        else:
+            names[name] = where
+
+    for s_i, section in enumerate(raw["sections"]):
+        base = f"sections[{s_i}]"
+        claim(section["id"], f"{base}.id")
+        sheet = nfc(section.get("sheet") or section["title"])[:31]
+        if sheet.lower() in sheets:
+            add(f"{base}.sheet", f"Tên trang '{sheet}' trùng với {sheets[sheet.lower()]}; đặt 'sheet' khác")
+        sheets[sheet.lower()] = base
+        if section["type"] in ("fields", "text", "table"):
+            items = section.get("fields") or section.get("columns") or []
+            key = "columns" if section["type"] == "table" else "fields"
+            for f_i, fld in enumerate(items):
+                where = f"{base}.{key}[{f_i}]"
+                if section["type"] == "table":
+                    col_ids = [c["id"] for c in items]
+                    if col_ids.index(fld["id"]) != f_i:
+                        add(f"{where}.id", f"Cột '{fld['id']}' bị trùng")
+                else:
+                    claim(fld["id"], f"{where}.id")
+                if section["type"] == "text" and fld["type"] != "text":
+                    add(f"{where}.type", "Mục văn bản (type: text) chỉ chứa trường kiểu text")
+                if "min" in fld and "max" in fld and fld["min"] > fld["max"]:
+                    add(f"{where}.min", "min lớn hơn max")
+                if fld.get("aggregate", "none") in ("sum", "mean", "min", "max") and fld["type"] not in ("integer", "number"):
+                    add(f"{where}.aggregate", f"Chỉ cộng dồn được trường số; trường '{fld['id']}' kiểu {fld['type']}")
+        if section["type"] == "tasks":
+            statuses = section.get("statuses", list(DEFAULT_TASK_STATUSES))
+            for d_i, done in enumerate(section.get("done_statuses", list(DEFAULT_DONE_STATUSES))):
+                if done not in statuses:
+                    add(f"{base}.done_statuses[{d_i}]", f"'{done}' không có trong statuses")
+            for t_i, task in enumerate(section["tasks"]):
+                where = f"{base}.tasks[{t_i}]"
+                for col in TASK_COLUMNS:
+                    claim(f"{task['id']}_{col}", f"{where}.id")
+                for key in ("lead", "coordinating"):
+                    for r_i, ref in enumerate(task.get(key, [])):
+                        if ref not in codes and ref not in group_ids and ref != "all":
+                            add(f"{where}.{key}[{r_i}]", f"'{ref}' không phải mã đơn vị hay mã nhóm đã khai báo")
+
+    value_fields = {
+        f["id"]: f
+        for s in raw["sections"]
+        if s["type"] in ("fields", "text")
+        for f in s.get("fields", [])
+    }
+    rule_ids: set[str] = set()
+    for r_i, rule in enumerate(raw.get("rules", [])):
+        where = f"rules[{r_i}]"
+        if rule["id"] in rule_ids:
+            add(f"{where}.id", f"Quy tắc '{rule['id']}' bị trùng")
+        rule_ids.add(rule["id"])
+        for side in ("left", "right"):
+            try:
+                refs = field_refs(str(rule[side]))
+            except RuleSyntaxError as exc:
+                add(f"{where}.{side}", f"Biểu thức sai: {exc}")
+                continue
+            for ref in refs:
+                if ref not in value_fields:
+                    add(f"{where}.{side}", f"Trường '{ref}' không tồn tại")
+                elif value_fields[ref]["type"] not in ("integer", "number"):
+                    add(f"{where}.{side}", f"Trường '{ref}' không phải trường số")
+    return out
+
+
+def build(raw: dict, file: Path) -> Definition:
+    groups = tuple(Group(g["id"], g["label"]) for g in raw.get("groups", []))
+    periods = tuple(
+        Period(
+            id=p["id"],
+            label=p["label"],
+            start=dt.date.fromisoformat(p["start"]),
+            end=dt.date.fromisoformat(p["end"]),
+            due_before=dt.date.fromisoformat(p["due_before"]),
+        )
+        for p in raw["periods"]
+    )
+    sections = tuple(_section(s) for s in raw["sections"])
+    rules = tuple(
+        Rule(
+            id=r["id"],
+            left=str(r["left"]),
+            op=r["op"],
+            right=str(r["right"]),
+            severity=r.get("severity", "error"),
+            message=r["message"],
+        )
+        for r in raw.get("rules", [])
+    )
+    collector = raw["collector"]
+    return Definition(
+        id=raw["id"],
+        version=raw["version"],
+        title=raw["title"],
+        short_title=raw.get("short_title", ""),
+        issuer=raw["issuer"],
+        collector=Collector(
+            name=collector["name"],
+            email=collector.get("email", ""),
+            phone=collector.get("phone", ""),
+            address=collector.get("address", ""),
+            sender=collector.get("sender", ""),
+        ),
+        plan_reference=raw.get("plan_reference", ""),
+        copy_to=tuple(raw.get("copy_to", [])),
+        province_name=raw.get("province", {}).get("name", ""),
+        default=bool(raw.get("default", False)),
+        periods=periods,
+        groups=groups,
+        units=tuple(load_units(raw["units"], file.parent)),
+        sections=sections,
+        rules=rules,
+        path=file,
+    )
+
+
+def _field(f: dict) -> Field:
+    return Field(
+        id=f["id"],
+        label=f["label"],
+        type=f["type"],
+        unit=f.get("unit", ""),
+        required=bool(f.get("required", False)),
+        min=f.get("min"),
+        max=f.get("max"),
+        max_length=f.get("max_length"),
+        choices=tuple(f.get("choices", ())),
+        aggregate=f.get("aggregate", "sum" if f["type"] in ("integer", "number") else "none"),
+        help=f.get("help", ""),
+        heading=f.get("heading", ""),
+    )
+
+
+def _section(s: dict) -> Section:
+    sheet = nfc(s.get("sheet") or s["title"])[:31]
+    sheet = SHEET_NAME_BAD.sub(" ", sheet).strip().strip("'")
+    common = dict(id=s["id"], type=s["type"], title=s["title"], sheet=sheet, help=s.get("help", ""))
+    if s["type"] == "tasks":
+        return Section(
+            **common,
+            tasks=tuple(
+                Task(
+                    id=t["id"],
+                    title=t["title"],
+                    lead=tuple(t.get("lead", ())),
+                    lead_text=t.get("lead_text", ""),
+                    coordinating=tuple(t.get("coordinating", ())),
+                    coordinating_text=t.get("coordinating_text", ""),
+                    timing=t.get("timing", ""),
+                    due_before=dt.date.fromisoformat(t["due_before"]) if t.get("due_before") else None,
+                )
+                for t in s["tasks"]
+            ),
+            statuses=tuple(s.get("statuses", DEFAULT_TASK_STATUSES)),
+            done_statuses=tuple(s.get("done_statuses", DEFAULT_DONE_STATUSES)),
+            result_max_length=s.get("result_max_length", 2000),
+        )
+    if s["type"] == "table":
+        return Section(**common, fields=tuple(_field(c) for c in s["columns"]), rows=s.get("rows", 20))
+    return Section(**common, fields=tuple(_field(f) for f in s["fields"]))
+
+
+def shipped(root: Path | None = None) -> list[Path]:
+    """Definition files shipped in templates/, one folder per plan."""
+    base = root or resources.templates_dir()
+    return sorted(p for p in base.glob(f"*/{DEFINITION_FILE}"))
+
+
+def default_definition() -> Path:
+    """The plan marked `default: true`; the first shipped one otherwise."""
+    files = shipped()
+    for file in files:
+        head = file.read_text(encoding="utf-8")[:4000]
+        if re.search(r"^default:\s*true\s*$", head, re.M):
+            return file
+    if not files:
+        raise DefinitionError(ProblemList([DefinitionUnreadable(file="templates/", note="không có định nghĩa nào")]))
+    return files[0]

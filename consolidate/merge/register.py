@@ -1,0 +1,362 @@
+"""The submission register: every file ever seen, by content hash, in a SQLite file.
+
+Default place: ``<parent of the returns folder>/.consolidate/register.sqlite`` (beside the
+returns folder, shared by the period folders of one plan); ``--register PATH`` moves it.
+Each version of a file is archived once by hash under ``<register dir>/archive/`` so an inbox
+file overwritten later loses nothing. Inputs are never modified.
+
+One merge at a time: :meth:`Register.open` takes an exclusive ``flock`` on
+``<register>.lock`` for the whole merge (a merge may take minutes); a second merge gets
+:class:`RegisterBusy` at once. The database itself is updated in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from consolidate.merge.receipts import Receipt
+
+SCHEMA_VERSION = 1
+DIR_NAME = ".consolidate"
+FILE_NAME = "register.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contents (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    ext TEXT NOT NULL,
+    first_seen TEXT NOT NULL,          -- UTC ISO 8601: when the register first saw it
+    received_at TEXT NOT NULL,         -- UTC ISO 8601: earlier of first_seen and the mtime then
+    received_source TEXT NOT NULL,     -- mtime | register
+    archive TEXT NOT NULL,             -- path relative to the register folder
+    unit_code TEXT NOT NULL DEFAULT '',
+    period TEXT NOT NULL DEFAULT '',
+    report_id TEXT NOT NULL DEFAULT '',
+    verdict TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    errors INTEGER NOT NULL DEFAULT 0,
+    warnings INTEGER NOT NULL DEFAULT 0,
+    merge_period TEXT NOT NULL DEFAULT '',   -- the period of the merge that gave the verdict
+    merge_report TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS names (
+    sha256 TEXT NOT NULL REFERENCES contents(sha256),
+    folder TEXT NOT NULL,              -- the returns folder, absolute
+    name TEXT NOT NULL,                -- relative to that folder
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (sha256, folder, name)
+);
+-- The validation cache (consolidate.checked_cache): the CheckedReturn of a content under one
+-- key (definition, period, "today", code), as JSON text. Only a speed-up: a row that is
+-- missing or unusable means the file is read again. Added by CREATE IF NOT EXISTS, so an
+-- older register gains it on its next merge.
+CREATE TABLE IF NOT EXISTS checked (
+    sha256 TEXT NOT NULL,
+    key TEXT NOT NULL,
+    scope TEXT NOT NULL,               -- report id and period: newer keys replace older ones
+    payload TEXT NOT NULL,
+    PRIMARY KEY (sha256, key)
+);
+CREATE INDEX IF NOT EXISTS checked_scope ON checked(scope, key);
+"""
+
+
+class RegisterError(Exception):
+    """The register cannot be used (folder not writable, database damaged)."""
+
+
+class RegisterBusy(RegisterError):
+    """Another merge holds the register."""
+
+
+def default_path(returns_dir: str | Path) -> Path:
+    folder = Path(returns_dir).resolve()
+    return folder.parent / DIR_NAME / FILE_NAME
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One file of this merge, as the register needs it."""
+
+    name: str  # relative to the returns folder
+    sha256: str
+    size: int
+    path: Path  # absolute, to archive the bytes
+    mtime: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sha256: str
+    unit_code: str
+    period: str
+    report_id: str
+    verdict: str
+    reason: str
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class Known:
+    receipt: Receipt  # what the register kept as the receipt time of this content
+    first_seen: dt.datetime
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def _parse_utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.rstrip("Z")).replace(tzinfo=dt.timezone.utc)
+
+
+class Register:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.dir = self.path.parent
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._lock_fd: int | None = None
+        self.db: sqlite3.Connection | None = None
+
+    # ----------------------------------------------------------------------- open / close
+    def open(self) -> Register:
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise RegisterError(
+                f"Không tạo được sổ đăng ký tệp ở {self.dir}: {exc.strerror or exc}; "
+                "dùng --register để đặt ở thư mục khác"
+            ) from None
+        if not _try_lock(fd):
+            os.close(fd)
+            raise RegisterBusy(
+                f"Một lần tổng hợp khác đang dùng sổ đăng ký {self.path}; "
+                "hãy đợi lần đó chạy xong rồi chạy lại"
+            )
+        self._lock_fd = fd
+        try:
+            self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.executescript(SCHEMA)
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        except sqlite3.OperationalError as exc:
+            self.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise RegisterBusy(f"Sổ đăng ký {self.path} đang bị khóa: {exc}") from None
+            raise RegisterError(f"Không mở được sổ đăng ký {self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise RegisterError(f"Sổ đăng ký {self.path} bị hỏng hoặc không phải SQLite: {exc}") from None
+        return self
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if self._lock_fd is not None:
+            _unlock(self._lock_fd)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> Register:
+        return self.open() if self.db is None else self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------------- reading
+    def known(self, sha256s: list[str]) -> dict[str, Known]:
+        """What the register kept for contents it has already seen."""
+        rows = self._by_hashes(
+            "SELECT sha256, first_seen, received_at, received_source FROM contents WHERE sha256 IN ({marks})", sha256s
+        )
+        return {
+            sha: Known(Receipt(_parse_utc(received), source), _parse_utc(first_seen))
+            for sha, first_seen, received, source in rows
+        }
+
+    def _by_hashes(self, sql: str, sha256s: list[str], before: tuple = ()) -> list[tuple]:
+        """Rows of `sql` (with `{marks}` for the IN list) for these hashes, asked in chunks:
+        SQLite limits the number of parameters of one statement."""
+        assert self.db is not None
+        rows: list[tuple] = []
+        wanted = sorted(set(sha256s))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows.extend(self.db.execute(sql.format(marks=",".join("?" * len(chunk))), [*before, *chunk]))
+        return rows
+
+    def checked(self, sha256s: list[str], key: str) -> dict[str, str]:
+        """Cached validation payloads (sha256 -> JSON text) of these contents under `key`."""
+        out: dict[str, str] = dict(
+            self._by_hashes("SELECT sha256, payload FROM checked WHERE key = ? AND sha256 IN ({marks})", sha256s, (key,))
+        )
+        return out
+
+    def has_checked(self, key: str) -> bool:
+        """Whether any content was cached under `key` (if not, hashing to look is wasted)."""
+        assert self.db is not None
+        return self.db.execute("SELECT 1 FROM checked WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
+
+    def row(self, sha256: str) -> dict | None:
+        assert self.db is not None
+        cursor = self.db.execute("SELECT * FROM contents WHERE sha256 = ?", (sha256,))
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], found, strict=True))
+
+    def names(self, sha256: str) -> list[str]:
+        assert self.db is not None
+        return [n for (n,) in self.db.execute("SELECT name FROM names WHERE sha256 = ? ORDER BY name", (sha256,))]
+
+    def count(self, table: str = "contents") -> int:
+        assert self.db is not None and table in ("contents", "names", "checked")
+        return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    # ----------------------------------------------------------------------- archive
+    def archive_name(self, sha256: str, name: str) -> str:
+        return archive_name(sha256, name)
+
+    def has_archive(self, sha256: str, name: str) -> bool:
+        return (self.dir / archive_name(sha256, name)).exists()
+
+    def archive(self, sha256: str, name: str, data: bytes, sync: bool = True) -> str:
+        """Keep these bytes once under their hash; return the archive path (relative)."""
+        return archive_bytes(self.dir, sha256, name, data, sync)
+
+    # ----------------------------------------------------------------------- writing
+    def record(
+        self,
+        folder: str | Path,
+        seen: list[Seen],
+        receipts: dict[str, Receipt],
+        outcomes: list[Outcome],
+        merge_report: str,
+        merge_period: str,
+        now: dt.datetime,
+        checked: dict[str, str] | None = None,
+        checked_key: str = "",
+        checked_scope: str = "",
+    ) -> None:
+        """Record one merge in a single transaction. ``receipts`` are the first-sighting
+        receipts (sha256 -> Receipt) of contents new to the register. Re-running with the
+        same files changes nothing but the verdicts (which may change). ``checked`` are new
+        validation-cache payloads (sha256 -> JSON) under ``checked_key``; rows of the same
+        ``checked_scope`` under another key are dropped (they can no longer be used by
+        this report and period until that key comes back, which is rare)."""
+        assert self.db is not None
+        folder_text = str(Path(folder).resolve())
+        stamp = _utc(now)
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            # executemany: one statement prepared per table, not one round per row
+            db.executemany(
+                "INSERT OR IGNORE INTO contents(sha256, size, ext, first_seen, received_at, received_source, archive)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (item.sha256, item.size, Path(item.name).suffix.lower().lstrip("."), stamp, _utc(first.at),
+                     first.source, self.archive_name(item.sha256, item.name))
+                    for item in seen
+                    if (first := receipts.get(item.sha256)) is not None
+                ],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO names(sha256, folder, name, first_seen) VALUES (?, ?, ?, ?)",
+                [(item.sha256, folder_text, item.name, stamp) for item in seen],
+            )
+            db.executemany(
+                "UPDATE contents SET unit_code=?, period=?, report_id=?, verdict=?, reason=?, errors=?, warnings=?,"
+                " merge_period=?, merge_report=? WHERE sha256=?",
+                [
+                    (o.unit_code, o.period, o.report_id, o.verdict, o.reason, o.errors, o.warnings,
+                     merge_period, merge_report, o.sha256)
+                    for o in outcomes
+                ],
+            )
+            if checked_key:
+                db.execute("DELETE FROM checked WHERE scope = ? AND key != ?", (checked_scope, checked_key))
+                db.executemany(
+                    "INSERT OR REPLACE INTO checked(sha256, key, scope, payload) VALUES (?, ?, ?, ?)",
+                    [(sha, checked_key, checked_scope, payload) for sha, payload in (checked or {}).items()],
+                )
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+                raise RegisterBusy(f"Sổ đăng ký {self.path} đang bị khóa: {exc}") from None
+            raise RegisterError(f"Không ghi được sổ đăng ký {self.path}: {exc}") from None
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        with contextlib.suppress(OSError):
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def archive_name(sha256: str, name: str) -> str:
+    ext = Path(name).suffix.lower().lstrip(".")
+    ext = "".join(ch for ch in ext if ch.isalnum())[:8] or "bin"
+    return f"archive/{sha256[:2]}/{sha256}.{ext}"
+
+
+def archive_bytes(register_dir: Path, sha256: str, name: str, data: bytes, sync: bool = True) -> str:
+    """Write the bytes once under their hash (temp file + rename: never half a file).
+
+    Reading workers call this in parallel; `sync=False` leaves the flush to one `os.sync()`
+    by the merge before the register commits, instead of one fsync per file."""
+    relative = archive_name(sha256, name)
+    target = register_dir / relative
+    if target.exists():
+        return relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return relative

@@ -1,0 +1,259 @@
+"""Who submitted what: pure decisions, no I/O.
+
+Given the definition, the period, every file of the merge (a CheckedReturn with its receipt
+time) and "now" (``as_of``), decide:
+
+- per file a verdict: ``accepted`` (the return used for its unit), ``superseded`` (an older
+  submission of a unit that sent a newer one), ``rejected`` (unreadable, or the newest
+  submission of its unit but with errors), ``ignored`` (not a return of this report, period or
+  unit list; an exact copy of another file);
+- per expected unit a status: ``on_time``, ``late``, ``invalid`` (its newest submission has
+  errors), ``missing`` (nothing usable; ``missing_state`` ``not_yet_due`` or ``overdue``).
+
+Lateness: "trước ngày X" (``due_before``) means a file received on day X or later, Vietnam
+time, is late. ``days_late`` = received date − last on-time day (X − 1), so a file received on
+X is 1 day late; on-time returns have ``days_late`` 0.
+
+Order of submissions: the newest (latest receipt time; tie → the register's first sighting,
+then file name) supersedes the older ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from consolidate.definition.model import Definition, Period, Unit
+from consolidate.merge.receipts import VN_TZ, Receipt
+from consolidate.validation.returns import CheckedReturn
+
+ON_TIME, LATE, INVALID, MISSING = "on_time", "late", "invalid", "missing"
+STATUSES = (ON_TIME, LATE, INVALID, MISSING)
+NOT_YET_DUE, OVERDUE = "not_yet_due", "overdue"
+ACCEPTED, SUPERSEDED, REJECTED, IGNORED = "accepted", "superseded", "rejected", "ignored"
+VERDICTS = (ACCEPTED, SUPERSEDED, REJECTED, IGNORED)
+
+STATUS_LABELS = {
+    ON_TIME: "Đúng hạn",
+    LATE: "Muộn",
+    INVALID: "Có lỗi",
+    MISSING: "Chưa nộp",
+}
+MISSING_LABELS = {NOT_YET_DUE: "Chưa nộp (chưa đến hạn)", OVERDUE: "Chưa nộp (quá hạn)"}
+VERDICT_LABELS = {
+    ACCEPTED: "Được sử dụng",
+    SUPERSEDED: "Bị thay thế",
+    REJECTED: "Bị từ chối",
+    IGNORED: "Bỏ qua",
+}
+
+
+@dataclass
+class Submission:
+    """One file of the merge."""
+
+    checked: CheckedReturn
+    receipt: Receipt | None
+    first_seen: dt.datetime | None = None  # when the register first saw this content
+
+    @property
+    def file(self) -> str:
+        return self.checked.file
+
+    @property
+    def sha256(self) -> str:
+        return self.checked.raw.sha256
+
+    def order_key(self) -> tuple:
+        far = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        return (
+            self.receipt.at if self.receipt else far,
+            self.first_seen or far,
+            self.file,
+        )
+
+
+@dataclass
+class FileDecision:
+    submission: Submission
+    verdict: str
+    reason: str = ""
+    unit_code: str = ""  # the unit it counts for ("" when unknown)
+    duplicate_of: str = ""  # file name of the copy that stands for the same content
+
+    @property
+    def file(self) -> str:
+        return self.submission.file
+
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    status: str
+    missing_state: str | None = None
+    used: Submission | None = None  # accepted return, or the invalid newest one
+    submissions: list[Submission] = field(default_factory=list)  # oldest first
+    days_late: int | None = None
+
+    @property
+    def received_at(self) -> dt.datetime | None:
+        return self.used.receipt.at if self.used and self.used.receipt else None
+
+    @property
+    def received_source(self) -> str | None:
+        return self.used.receipt.source if self.used and self.used.receipt else None
+
+    @property
+    def errors(self) -> int:
+        return self.used.checked.errors if self.used else 0
+
+    @property
+    def warnings(self) -> int:
+        return self.used.checked.warnings if self.used else 0
+
+    @property
+    def label(self) -> str:
+        if self.status == MISSING and self.missing_state:
+            return MISSING_LABELS[self.missing_state]
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class Decision:
+    period: Period
+    as_of: dt.datetime
+    units: list[UnitStatus]
+    files: list[FileDecision]
+
+    def counts(self, units: list[UnitStatus] | None = None) -> dict[str, int]:
+        chosen = self.units if units is None else units
+        out = {"expected": len(chosen)}
+        for status in STATUSES:
+            out[status] = sum(1 for u in chosen if u.status == status)
+        return out
+
+    @property
+    def accepted(self) -> list[UnitStatus]:
+        return [u for u in self.units if u.status in (ON_TIME, LATE)]
+
+    def unit(self, code: str) -> UnitStatus | None:
+        return next((u for u in self.units if u.unit.code == code), None)
+
+    def file(self, name: str) -> FileDecision | None:
+        return next((f for f in self.files if f.file == name), None)
+
+
+def rates(counts: dict[str, int]) -> tuple[float | None, float | None]:
+    """DHIS2's reporting rate (completeness) and on-time rate (timeliness)."""
+    expected = counts["expected"]
+    if not expected:
+        return None, None
+    return (counts[ON_TIME] + counts[LATE]) / expected, counts[ON_TIME] / expected
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(VN_TZ).date()
+
+
+def days_late(received: dt.datetime, period: Period) -> int:
+    """0 when on time; else calendar days after the last on-time day (Vietnam dates)."""
+    return max(0, (local_date(received) - period.last_on_time_day).days)
+
+
+def _first_error(checked: CheckedReturn) -> str:
+    for problems in (checked.raw.problems, checked.problems):
+        for p in problems:
+            if p.severity == "error":
+                return p.message
+    return ""
+
+
+def decide(
+    definition: Definition,
+    period: Period,
+    submissions: list[Submission],
+    as_of: dt.datetime,
+) -> Decision:
+    expected = definition.expected_units(period.id)
+    expected_codes = {u.code for u in expected}
+    decisions: dict[int, FileDecision] = {}
+    by_unit: dict[str, list[Submission]] = {u.code: [] for u in expected}
+
+    # Exact copies: the earliest received copy stands for the content.
+    first_copy: dict[str, Submission] = {}
+    for sub in sorted(submissions, key=Submission.order_key):
+        if sub.sha256 and sub.sha256 in first_copy:
+            original = first_copy[sub.sha256]
+            decisions[id(sub)] = FileDecision(
+                sub, IGNORED, f"Trùng nội dung với tệp {original.file} (cùng mã băm SHA-256)",
+                unit_code=sub.checked.unit_code if sub.checked.unit_code in expected_codes else "",
+                duplicate_of=original.file,
+            )
+        elif sub.sha256:
+            first_copy[sub.sha256] = sub
+
+    for sub in submissions:
+        if id(sub) in decisions:
+            continue
+        checked = sub.checked
+        if not checked.raw.readable:
+            decisions[id(sub)] = FileDecision(sub, REJECTED, _first_error(checked) or "Không đọc được tệp")
+            continue
+        reason = _foreign_reason(definition, period, checked, expected_codes)
+        if reason:
+            decisions[id(sub)] = FileDecision(sub, IGNORED, reason)
+            continue
+        by_unit[checked.unit_code].append(sub)
+
+    statuses: list[UnitStatus] = []
+    for unit in expected:
+        subs = sorted(by_unit[unit.code], key=Submission.order_key)
+        if not subs:
+            state = OVERDUE if local_date(as_of) >= period.due_before else NOT_YET_DUE
+            statuses.append(UnitStatus(unit, MISSING, missing_state=state))
+            continue
+        newest = subs[-1]
+        for older in subs[:-1]:
+            decisions[id(older)] = FileDecision(
+                older, SUPERSEDED, f"Đã có bản nộp mới hơn: {newest.file}", unit_code=unit.code
+            )
+        if not newest.checked.valid:
+            n = newest.checked.errors
+            decisions[id(newest)] = FileDecision(
+                newest, REJECTED, f"Bản nộp mới nhất của đơn vị có {n} lỗi", unit_code=unit.code
+            )
+            statuses.append(UnitStatus(unit, INVALID, used=newest, submissions=subs))
+            continue
+        late = newest.receipt is not None and local_date(newest.receipt.at) >= period.due_before
+        decisions[id(newest)] = FileDecision(newest, ACCEPTED, "", unit_code=unit.code)
+        statuses.append(
+            UnitStatus(
+                unit,
+                LATE if late else ON_TIME,
+                used=newest,
+                submissions=subs,
+                days_late=days_late(newest.receipt.at, period) if newest.receipt else 0,
+            )
+        )
+
+    files = [decisions[id(s)] for s in submissions]
+    files.sort(key=lambda d: d.file)
+    return Decision(period=period, as_of=as_of, units=statuses, files=files)
+
+
+def _foreign_reason(definition: Definition, period: Period, checked: CheckedReturn, expected: set[str]) -> str:
+    if checked.foreign_reason:
+        return checked.foreign_reason
+    if checked.report_id and checked.report_id != definition.id:
+        return f"Tệp của báo cáo khác ('{checked.report_id}'), không phải '{definition.id}'"
+    if checked.period and checked.period != period.id:
+        return f"Tệp của kỳ khác ('{checked.period}'), không phải kỳ {period.id}"
+    code = checked.unit_code
+    if not code:
+        return "Không xác định được đơn vị báo cáo (thiếu mã đơn vị)"
+    if code not in expected:
+        unit = definition.unit(code)
+        if unit is None:
+            return f"Mã đơn vị '{code}' không có trong danh sách đơn vị của kế hoạch"
+        return f"Đơn vị {code} ({unit.name}) không phải nộp báo cáo kỳ {period.id}"
+    return ""

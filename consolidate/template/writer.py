@@ -1,0 +1,461 @@
+"""Write the Excel template a unit fills in, from the definition and its layout.
+
+The same writer produces a *filled* return when given values: the sample inputs, the
+benchmark and the tests all build their returns through it, so they exercise the very
+layout units receive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from consolidate.definition.layout import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    INFO_FIRST_ROW,
+    INFO_LABELS,
+    INFO_SHEET,
+    INSTRUCTIONS_SHEET,
+    META_SHEET,
+    CellSpec,
+    Layout,
+    TableSpec,
+    layout_for,
+    section_rows,
+)
+from consolidate.definition.model import (
+    INFO_INPUTS,
+    INFO_LOCKED,
+    Definition,
+    Field,
+    Period,
+    Section,
+    Unit,
+)
+from consolidate.definition.naming import template_file_name, vn_date
+from consolidate.template.styles import Styles, validation_for
+from consolidate.xlsx.safe import SafeWorkbook, atomic_output, needs_quote_prefix
+
+NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+PASSWORD = ""  # no password: protection guards against slips, not against the unit itself
+ANNOTATION_FILLS = {"error": "#FF7C80", "warning": "#FFC000"}  # red, orange
+COMMENT_MAX = 30000  # Excel's limit is 32,767 characters
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A mark on one cell (0-based) of the written workbook: a fill by severity, added as a
+    conditional format with the formula TRUE so the cell's own value and format stay as they
+    are, and a comment. Several annotations of one cell share one comment."""
+
+    sheet: str
+    row: int
+    col: int
+    severity: str  # error | warning
+    text: str
+
+
+def write_template(
+    definition: Definition,
+    unit: Unit | None,
+    period: Period,
+    path: str | Path,
+    values: Mapping[str, Any] | None = None,
+    created: dt.datetime | None = None,
+    annotations: Sequence[Annotation] = (),
+    front_sheet: Callable[[SafeWorkbook], Any] | None = None,
+) -> Path:
+    """Write one template (or, with `values`, a filled return) atomically to `path`.
+
+    `annotations` mark cells (feedback to a unit); `front_sheet(workbook)`, when given, adds
+    a worksheet placed first and shown on opening (the feedback's problem list)."""
+    layout = layout_for(definition)
+    with atomic_output(path) as tmp:
+        workbook = SafeWorkbook(str(tmp), {"constant_memory": False}, lock_structure=True)
+        workbook.set_properties(
+            {
+                "title": definition.title,
+                "subject": f"{period.label} - {unit.name if unit else 'biểu mẫu trống'}",
+                "author": definition.collector.name,
+                "company": definition.issuer,
+                "created": created or dt.datetime(period.start.year, period.start.month, period.start.day),
+            }
+        )
+        writer = _Writer(workbook, definition, layout, unit, period, values or {})
+        writer.write_all(annotations, front_sheet)
+        workbook.close()
+    return Path(path)
+
+
+def write_templates(
+    definition: Definition, period: Period, out_dir: str | Path, unit_codes: list[str] | None = None, generic: bool = True
+) -> list[Path]:
+    out = Path(out_dir)
+    units = definition.expected_units(period.id)
+    if unit_codes:
+        wanted = set(unit_codes)
+        units = [u for u in definition.units if u.code in wanted]
+    written = [write_template(definition, u, period, out / template_file_name(period, u)) for u in units]
+    if generic:
+        written.append(write_template(definition, None, period, out / template_file_name(period, None)))
+    return written
+
+
+class _Writer:
+    def __init__(self, workbook: SafeWorkbook, definition: Definition, layout: Layout, unit: Unit | None,
+                 period: Period, values: Mapping[str, Any]):
+        self.wb = workbook
+        self.d = definition
+        self.layout = layout
+        self.unit = unit
+        self.period = period
+        self.values = values
+        self.st = Styles(workbook)
+        self.lists_col = 3  # free columns of _meta hold long dropdown lists
+        self.meta = None
+
+    # -- sheets ---------------------------------------------------------------------------
+    def write_all(self, annotations: Sequence[Annotation] = (), front_sheet=None) -> None:
+        front = front_sheet(self.wb) if front_sheet else None
+        instructions = self.wb.add_worksheet(INSTRUCTIONS_SHEET)
+        info = self.wb.add_worksheet(INFO_SHEET)
+        section_sheets = [(s, self.wb.add_worksheet(s.sheet)) for s in self.d.sections]
+        self.meta = self.wb.add_worksheet(META_SHEET)
+        self._meta_sheet()
+        self._instructions(instructions)
+        self._info(info)
+        for section, ws in section_sheets:
+            {"fields": self._fields, "tasks": self._tasks, "table": self._table, "text": self._text}[section.type](
+                section, ws
+            )
+        for cell in self.layout.cells.values():
+            self.wb.define_name(cell.name, f"={_quote(cell.sheet)}!${_col(cell.col)}${cell.row + 1}")
+        self._annotate(annotations)
+        if front is not None:
+            front.activate()
+        else:
+            info.activate()
+            instructions.set_first_sheet()
+
+    def _annotate(self, annotations: Sequence[Annotation]) -> None:
+        by_cell: dict[tuple[str, int, int], list[Annotation]] = {}
+        for mark in annotations:
+            by_cell.setdefault((mark.sheet, mark.row, mark.col), []).append(mark)
+        fills = {}
+        for (sheet, row, col), marks in by_cell.items():
+            ws = self.wb.get_worksheet_by_name(sheet)
+            if ws is None:
+                continue
+            severity = "error" if any(m.severity == "error" for m in marks) else "warning"
+            if severity not in fills:
+                fills[severity] = self.wb.add_format({"bg_color": ANNOTATION_FILLS[severity]})
+            ws.conditional_format(row, col, row, col, {"type": "formula", "criteria": "TRUE", "format": fills[severity]})
+            text = "\n\n".join(m.text for m in marks)[:COMMENT_MAX]
+            lines = sum(len(part) // 45 + 1 for part in text.split("\n"))
+            ws.write_comment(row, col, text, {"author": self.d.collector.name, "x_scale": 2.5,
+                                              "y_scale": min(12.0, max(1.5, lines / 4)),
+                                              "font_name": "Times New Roman", "font_size": 10})
+
+    def _page(self, ws, landscape: bool, header_rows: tuple[int, int] | None) -> None:
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        if header_rows:
+            ws.repeat_rows(*header_rows)
+        ws.set_footer("&C&\"Times New Roman\"&10Trang &P/&N")
+
+    def _protect(self, ws) -> None:
+        ws.protect(PASSWORD, {"select_locked_cells": True, "select_unlocked_cells": True,
+                              "format_columns": True, "format_rows": True})
+
+    def _national_header(self, ws, last_col: int) -> None:
+        left = (self.unit.name if self.unit else "TÊN CƠ QUAN, ĐƠN VỊ").upper()
+        split = last_col if last_col <= 2 else (last_col + 1) // 2
+        _merge(ws, 0, 0, split - 1, left, self.st.header_left)
+        _merge(ws, 0, split, last_col, NATIONAL, self.st.header_right)
+        _merge(ws, 1, split, last_col, MOTTO, self.st.motto)
+        ws.set_row(0, 34)
+
+    def _meta_sheet(self) -> None:
+        ws = self.meta
+        rows = [
+            ("report_id", self.d.id),
+            ("definition_version", str(self.d.version)),
+            ("period", self.period.id),
+            ("unit_code", self.unit.code if self.unit else ""),
+            ("fingerprint", self.layout.fingerprint),
+        ]
+        for r, (key, value) in enumerate(rows):
+            ws.write_string(r, 0, key)
+            ws.write_string(r, 1, value)
+        ws.very_hidden()
+
+    def _instructions(self, ws) -> None:
+        ws.set_column(0, 0, 9)
+        ws.set_column(1, 1, 40)
+        ws.set_column(2, 2, 52)
+        self._national_header(ws, 2)
+        ws.merge_range(3, 0, 3, 2, self.d.title.upper(), self.st.title)
+        ws.set_row(3, 48)
+        ws.merge_range(4, 0, 4, 2, f"Kỳ báo cáo: {self.period.label}", self.st.subtitle)
+        due = vn_date(self.period.due_before)
+        send_to = self.d.collector.name + (f" (thư điện tử: {self.d.collector.email})" if self.d.collector.email else "")
+        sheets = ", ".join(f"“{s.sheet}”" for s in self.d.sections)
+        lines = [
+            ("Căn cứ", self.d.plan_reference or self.d.issuer),
+            ("1.", f"Đơn vị điền thông tin ở trang “{INFO_SHEET}”: người lập, chức vụ, số điện thoại, ngày lập báo cáo."),
+            ("2.", f"Điền số liệu và nội dung ở các trang: {sheets}. Chỉ nhập vào các ô nền vàng; "
+                   "các ô khác đã được khóa."),
+            ("3.", "Số liệu nhập dạng số, không kèm chữ hay đơn vị tính (ví dụ: 1234, không ghi “1.234 buổi”). "
+                   "Ô có danh sách chọn: bấm vào ô và chọn từ mũi tên bên phải. Ngày nhập theo dạng ngày/tháng/năm."),
+            ("4.", "Di chuột vào từng ô để xem hướng dẫn. Không đổi tên, thêm, xóa trang; không sửa mã đơn vị."),
+            ("5.", f"Hạn gửi: trước ngày {due}. Gửi tệp Excel này (không chuyển sang PDF) về {send_to}."),
+            ("6.", "Có thể đổi tên tệp; không sao chép nội dung sang biểu mẫu khác hoặc biểu mẫu của kỳ trước."),
+        ]
+        if self.d.collector.phone:
+            lines.append(("7.", f"Liên hệ khi cần hỗ trợ: {self.d.collector.name}, điện thoại {self.d.collector.phone}."))
+        row = 6
+        for label, text in lines:
+            ws.write_string(row, 0, label, self.st.bold)
+            ws.merge_range(row, 1, row, 2, text, self.st.wrap)
+            ws.set_row(row, 17 * max(1, len(text) // 85 + 1))
+            row += 1
+        row += 1
+        ws.write_string(row, 1, "Chú giải màu:", self.st.bold)
+        ws.write_string(row + 1, 0, "", self.st.input)
+        ws.write_string(row + 1, 1, "Ô nhập liệu (đơn vị điền)", self.st.wrap)
+        ws.write_string(row + 2, 0, "", self.st.locked_fill)
+        ws.write_string(row + 2, 1, "Ô đã điền sẵn, đã khóa (không sửa)", self.st.wrap)
+        self._page(ws, landscape=False, header_rows=None)
+        self._protect(ws)
+
+    def _info(self, ws) -> None:
+        ws.set_column(0, 0, 4)
+        ws.set_column(1, 1, 34)
+        ws.set_column(2, 2, 56)
+        self._national_header(ws, 2)
+        ws.merge_range(3, 0, 3, 2, "THÔNG TIN ĐƠN VỊ BÁO CÁO", self.st.title)
+        prefilled = {
+            "unit_code": self.unit.code if self.unit else "",
+            "unit_name": self.unit.name if self.unit else "",
+            "period_label": self.period.label,
+            "due_date": vn_date(self.period.due_before),
+        }
+        for i, name in enumerate(INFO_LOCKED + INFO_INPUTS):
+            cell = self.layout.cells[name]
+            ws.write_string(cell.row, 0, str(i + 1), self.st.center)
+            required = cell.field is not None and cell.field.required
+            ws.write_string(cell.row, 1, INFO_LABELS[name] + (" (*)" if required else ""), self.st.label)
+            if name in INFO_LOCKED and (self.unit or name in ("period_label", "due_date")):
+                ws.write_string(cell.row, cell.col, prefilled[name], self.st.locked_fill)
+            else:
+                field = cell.field or Field(id=name, label=INFO_LABELS[name], type="text", max_length=300)
+                self._input(ws, cell, field, self.values.get(name))
+                if name == "unit_code" and self.unit is None:
+                    self._unit_dropdown(ws, cell)
+        ws.write_string(INFO_FIRST_ROW + 9, 1, "(*) bắt buộc", self.st.note)
+        self._page(ws, landscape=False, header_rows=None)
+        self._protect(ws)
+
+    def _unit_dropdown(self, ws, cell: CellSpec) -> None:
+        """The blank template lets a unit pick its code from the plan's list."""
+        codes = [u.code for u in self.d.units]
+        for r, unit in enumerate(self.d.units):
+            self.meta.write_string(r, self.lists_col, unit.code)
+            self.meta.write_string(r, self.lists_col + 1, unit.name)
+        source = f"={_quote(META_SHEET)}!${_col(self.lists_col)}$1:${_col(self.lists_col)}${len(codes)}"
+        self.lists_col += 2
+        ws.data_validation(cell.row, cell.col, cell.row, cell.col, {
+            "validate": "list", "source": source,
+            "input_title": "Mã đơn vị", "input_message": "Chọn mã đơn vị của mình trong danh sách.",
+            "error_title": "Mã đơn vị không có", "error_message": "Chọn mã đơn vị trong danh sách của kế hoạch.",
+        })
+
+    def _section_title(self, ws, section: Section, last_col: int) -> None:
+        ws.merge_range(0, 0, 0, last_col, section.title.upper(), self.st.title)
+        unit = self.unit.name if self.unit else "(tên đơn vị)"
+        ws.merge_range(1, 0, 1, last_col, f"{unit} — {self.period.label}", self.st.subtitle)
+        if section.help:
+            ws.merge_range(2, 0, 2, last_col, section.help, self.st.note)
+        ws.set_row(0, 36)
+
+    def _header(self, ws, labels: list[str]) -> None:
+        for c, label in enumerate(labels):
+            ws.write_string(HEADER_ROW, c, label, self.st.th)
+        ws.set_row(HEADER_ROW, 32)
+        ws.freeze_panes(HEADER_ROW + 1, 0)
+
+    def _fields(self, section: Section, ws) -> None:
+        ws.set_column(0, 0, 5)
+        ws.set_column(1, 1, 50)
+        ws.set_column(2, 2, 10)
+        ws.set_column(3, 3, 14)
+        ws.set_column(4, 4, 32)
+        self._section_title(ws, section, 4)
+        self._header(ws, ["STT", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú, hướng dẫn"])
+        row = FIRST_DATA_ROW
+        number = 0
+        for kind, field in section_rows(section):
+            if field is None:
+                ws.merge_range(row, 0, row, 4, kind, self.st.group)
+            else:
+                number += 1
+                cell = self.layout.cells[field.id]
+                ws.write_string(row, 0, str(number), self.st.center)
+                ws.write_string(row, 1, field.label + (" (*)" if field.required else ""), self.st.label)
+                ws.write_string(row, 2, field.unit, self.st.center)
+                ws.write_string(row, 4, field.help, self.st.note_cell)
+                self._input(ws, cell, field, self.values.get(field.id))
+                _fit_row(ws, row, [(field.label + " (*)", 50), (field.help, 32 * 1.1)])
+            row += 1
+        self._page(ws, landscape=False, header_rows=(HEADER_ROW, HEADER_ROW))
+        self._protect(ws)
+
+    def _tasks(self, section: Section, ws) -> None:
+        widths = [5, 55, 24, 16, 20, 48]
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, w)
+        self._section_title(ws, section, 5)
+        self._header(ws, ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời gian", "Tình trạng", "Kết quả thực hiện"])
+        for i, task in enumerate(section.tasks):
+            row = FIRST_DATA_ROW + i
+            lead = task.lead_text or ", ".join(self._ref_label(r) for r in task.lead)
+            ws.write_string(row, 0, str(i + 1), self.st.center)
+            ws.write_string(row, 1, task.title, self.st.label)
+            ws.write_string(row, 2, lead, self.st.label)
+            ws.write_string(row, 3, task.timing or (f"Trước {vn_date(task.due_before)}" if task.due_before else ""),
+                            self.st.label)
+            for column in ("status", "result"):
+                cell = self.layout.cells[f"{task.id}_{column}"]
+                self._input(ws, cell, cell.field, self.values.get(cell.name))
+            _fit_row(ws, row, [(task.title, 55), (lead, 24), (task.timing, 16)], minimum=3)
+        self._page(ws, landscape=True, header_rows=(HEADER_ROW, HEADER_ROW))
+        self._protect(ws)
+
+    def _ref_label(self, ref: str) -> str:
+        unit = self.d.unit(ref)
+        if unit:
+            return unit.name
+        return self.d.group_label(ref)
+
+    def _table(self, section: Section, ws) -> None:
+        spec: TableSpec = self.layout.tables[section.id]
+        ws.set_column(0, 0, 5)
+        for c, f in enumerate(section.fields):
+            width = 40 if f.type == "text" and (f.max_length or 300) > 100 else 18
+            ws.set_column(spec.first_col + c, spec.first_col + c, width)
+        self._section_title(ws, section, spec.last_col)
+        ws.write_string(spec.header_row, 0, "STT", self.st.th)
+        rows = list(self.values.get(section.id) or [])
+        n_rows = max(spec.rows, len(rows))
+        for r in range(n_rows):
+            ws.write_string(spec.header_row + 1 + r, 0, str(r + 1), self.st.center)
+        columns = [{"header": f.label, "format": self.st.input_for(f), "header_format": self.st.th}
+                   for f in section.fields]
+        data = [[_cell_value(f, row.get(f.id)) for f in section.fields] for row in rows]
+        data += [[None] * len(section.fields) for _ in range(n_rows - len(rows))]
+        ws.add_table(spec.header_row, spec.first_col, spec.header_row + n_rows, spec.last_col, {
+            "name": section.id, "columns": columns, "data": data,
+            "style": "Table Style Light 1", "autofilter": False,
+        })
+        for c, f in enumerate(section.fields):
+            col = spec.first_col + c
+            rule = validation_for(f, self._list_source(f))
+            if rule:
+                ws.data_validation(spec.header_row + 1, col, spec.header_row + n_rows, col, rule)
+        ws.set_row(spec.header_row, 32)
+        ws.freeze_panes(spec.header_row + 1, 0)
+        self._page(ws, landscape=True, header_rows=(spec.header_row, spec.header_row))
+        self._protect(ws)
+
+    def _text(self, section: Section, ws) -> None:
+        ws.set_column(0, 0, 5)
+        ws.set_column(1, 1, 110)
+        self._section_title(ws, section, 1)
+        for i, field in enumerate(section.fields):
+            cell = self.layout.cells[field.id]
+            ws.write_string(cell.row - 1, 0, str(i + 1), self.st.bold)
+            label = field.label + (" (*)" if field.required else "")
+            if field.help:
+                label += f" — {field.help}"
+            ws.write_string(cell.row - 1, 1, label, self.st.bold_wrap)
+            ws.set_row(cell.row, 150)
+            self._input(ws, cell, field, self.values.get(field.id))
+        self._page(ws, landscape=False, header_rows=None)
+        self._protect(ws)
+
+    # -- cells ----------------------------------------------------------------------------
+    def _list_source(self, field: Field) -> list[str] | str | None:
+        options = list(field.options)
+        if not options:
+            return None
+        if sum(len(o) + 1 for o in options) <= 250 and not any("," in o for o in options):
+            return options
+        # Inline lists are limited to 255 characters and split on commas; such lists live
+        # in `_meta` and the dropdown points at that range.
+        for r, option in enumerate(options):
+            self.meta.write_string(r, self.lists_col, option)
+        source = f"={_quote(META_SHEET)}!${_col(self.lists_col)}$1:${_col(self.lists_col)}${len(options)}"
+        self.lists_col += 1
+        return source
+
+    def _input(self, ws, cell: CellSpec, field: Field, value: Any) -> None:
+        fmt = self.st.input_for(field)
+        value = _cell_value(field, value)
+        if value is None:
+            ws.write_blank(cell.row, cell.col, None, fmt)
+        elif isinstance(value, str):
+            ws.write_string(cell.row, cell.col, value, self.st.input_quoted if needs_quote_prefix(value) else fmt)
+        elif isinstance(value, (dt.date, dt.datetime)):
+            ws.write_datetime(cell.row, cell.col, value, fmt)
+        elif isinstance(value, bool):
+            ws.write_boolean(cell.row, cell.col, value, fmt)
+        else:
+            ws.write_number(cell.row, cell.col, value, fmt)
+        rule = validation_for(field, self._list_source(field))
+        if rule:
+            ws.data_validation(cell.row, cell.col, cell.row, cell.col, rule)
+
+
+def _cell_value(field: Field, value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _fit_row(ws, row: int, texts: list[tuple[str, float]], minimum: int = 1) -> None:
+    """Wrapped text does not grow the row in every spreadsheet: size it from the longest cell."""
+    lines = minimum
+    for text, width in texts:
+        chars = max(1.0, width * 1.05)
+        lines = max(lines, sum(max(1, -(-len(part) // int(chars))) for part in (text or "").split("\n")))
+    ws.set_row(row, 16 * lines + 2)
+
+
+def _merge(ws, row: int, first: int, last: int, text: str, fmt) -> None:
+    if last > first:
+        ws.merge_range(row, first, row, last, text, fmt)
+    else:
+        ws.write_string(row, first, text, fmt)
+
+
+def _col(col: int) -> str:
+    from consolidate.definition.layout import col_letter
+
+    return col_letter(col)
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"

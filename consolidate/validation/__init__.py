@@ -1,0 +1,7 @@
+"""Validation: what was read from a return, checked against its definition, down to the cell."""
+
+from consolidate.validation.checker import ValidationReport, check_return, validate_returns
+from consolidate.validation.returns import CheckedReturn, RawCell, RawReturn
+
+__all__ = ["CheckedReturn", "RawCell", "RawReturn", "ValidationReport", "check_return",
+           "validate_returns"]
