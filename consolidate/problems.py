@@ -105,3 +105,23 @@ class ProblemList(list):
 
     def flatten(self, spec: tuple[str, ...] = ("code", "file", "sheet", "cell", "message")) -> list[list]:
         return [[p.to_dict().get(key) for key in spec] for p in self]
+
+
+class ConsolidateError(Exception):
+    """A command could not do its job (exit 1). Every fatal library error derives from it,
+    so the CLI catches this one type at its edge. It carries a code like a Problem does; a
+    subclass sets `code`, and `usage = True` makes the CLI treat it as a usage error (exit 2).
+    The message is rendered when it is raised, in the language then in force."""
+
+    code: ClassVar[str] = "consolidate-error"
+    usage: ClassVar[bool] = False
+
+    def __init__(self, message: str = "", *, problems: list[Problem] | None = None, code: str | None = None):
+        self.problems = list(problems or [])
+        if code:
+            self.code = code
+        super().__init__(message or "\n".join(f"- {p.message}" for p in self.problems))
+
+    @property
+    def message(self) -> str:
+        return str(self)

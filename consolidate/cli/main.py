@@ -13,13 +13,33 @@ from consolidate.cli.merge import merge_command
 from consolidate.cli.options import definition_option, lang_option, say
 from consolidate.cli.validate import validate_command
 from consolidate.definition import loader as definitions
+from consolidate.i18n import from_environment, set_language
+from consolidate.problems import ConsolidateError
 
 LANG_OPTION = lang_option
 
 
-@click.group()
+class ConsolidateGroup(click.Group):
+    """The one edge where library errors become click errors: a ConsolidateError exits 1
+    with its message (2 when it is a usage error); nothing else is caught here."""
+
+    def main(self, *args, **kwargs):
+        set_language(from_environment())  # each invocation starts from the user's choice
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConsolidateError as exc:
+            if exc.usage:
+                raise click.UsageError(str(exc), ctx) from None
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=ConsolidateGroup)
 @click.version_option(package_name="consolidate")
-def cli() -> None:
+@lang_option
+def cli(lang: str) -> None:
     """consolidate: biểu mẫu, kiểm tra, tổng hợp báo cáo định kỳ theo kế hoạch."""
 
 

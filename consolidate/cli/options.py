@@ -15,9 +15,19 @@ definition_option = click.option(
     help="Thư mục kế hoạch (templates/lam-dong-2026) hoặc tệp YAML; mặc định: kế hoạch mặc định.",
 )
 period_option = click.option("--period", "-p", default=None, help="Kỳ báo cáo, ví dụ 2026-H1.")
+def _set_lang(ctx, param, value):
+    from consolidate.i18n import get_language, set_language
+
+    # an explicit --lang wins; otherwise the language already in force (top-level --lang or
+    # LANGUAGE) stays, so `consolidate --lang en merge …` is English throughout
+    if value is None:
+        return get_language()
+    return set_language(value)
+
+
 lang_option = click.option(
-    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-    help="Ngôn ngữ thông báo / language of messages.",
+    "--lang", type=click.Choice(["vi", "en"]), default=None, is_eager=True, expose_value=True,
+    callback=_set_lang, help="Ngôn ngữ thông báo (mặc định theo LANGUAGE, không có thì tiếng Việt) / language of messages.",
 )
 receipts_option = click.option(
     "--receipts", type=click.Path(exists=True, dir_okay=False), default=None,

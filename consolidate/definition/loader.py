@@ -37,7 +37,7 @@ from consolidate.definition.model import (
 from consolidate.definition.rules import RuleSyntaxError, field_refs
 from consolidate.definition.schema_messages import explain, key_path, leaf_errors
 from consolidate.definition.units import UnitSourceError, load_units
-from consolidate.problems import Problem, ProblemList
+from consolidate.problems import ConsolidateError, Problem, ProblemList
 
 DEFINITION_FILE = "definition.yaml"
 CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|[rc][0-9]*|r[0-9]+c[0-9]+)$")
@@ -58,12 +58,14 @@ class DefinitionUnreadable(Problem):
     template_en = "Cannot read definition {file}: {note}"
 
 
-class DefinitionError(Exception):
+class DefinitionError(ConsolidateError):
     """Raised with every problem of a definition that cannot be used."""
 
+    code = "definition-invalid"
+
     def __init__(self, problems: ProblemList):
+        super().__init__(problems=problems)
         self.problems = problems
-        super().__init__("\n".join(f"- {p.message}" for p in problems))
 
 
 def nfc(text: Any) -> str:

@@ -54,7 +54,7 @@ from consolidate.merge.submissions import (
     FileDecision,
     UnitStatus,
 )
-from consolidate.problems import Problem
+from consolidate.problems import ConsolidateError, Problem
 from consolidate.template.writer import write_template
 from consolidate.xlsx.safe import atomic_output
 
@@ -63,12 +63,16 @@ NOT_SPREADSHEET = "file-not-spreadsheet"
 URGENCY = {OVERDUE: 0, INVALID: 1, UNREADABLE: 2, LATE: 3, NOT_YET_DUE: 4}
 
 
-class FeedbackError(Exception):
+class FeedbackError(ConsolidateError):
     """Feedback cannot do its job (returns folder missing, output not writable, …)."""
+
+    code = "feedback-failed"
 
 
 class FeedbackUsageError(FeedbackError):
     """The arguments contradict each other (the output inside the returns folder)."""
+
+    usage = True
 
 
 @dataclass

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from consolidate.problems import WARNING, Problem, ProblemList
+from consolidate.problems import WARNING, ConsolidateError, Problem, ProblemList
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 SOURCES = ("receipts", "register", "mtime")
@@ -75,8 +75,10 @@ class ReceiptDuplicate(Problem):
     template_en = "Receipts {file}, row {row}: file '{value}' already on row {first}; row {first} is used"
 
 
-class ReceiptsError(Exception):
+class ReceiptsError(ConsolidateError):
     """The receipts file as a whole cannot be used (unreadable, no `file`/`received_at`)."""
+
+    code = "receipts-unusable"
 
 
 @dataclass

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from consolidate.merge.receipts import Receipt
+from consolidate.problems import ConsolidateError
 
 SCHEMA_VERSION = 1
 DIR_NAME = ".consolidate"
@@ -68,8 +69,10 @@ CREATE INDEX IF NOT EXISTS checked_scope ON checked(scope, key);
 """
 
 
-class RegisterError(Exception):
+class RegisterError(ConsolidateError):
     """The register cannot be used (folder not writable, database damaged)."""
+
+    code = "register-failed"
 
 
 class RegisterBusy(RegisterError):

@@ -39,7 +39,7 @@ from consolidate.merge.receipts import now as utc_now
 from consolidate.merge.register import Outcome, Register, Seen, default_path
 from consolidate.merge.submissions import IGNORED, Decision, Submission, decide, local_date, rates
 from consolidate.merge.summary import SummaryData, write_summary
-from consolidate.problems import Problem
+from consolidate.problems import ConsolidateError, Problem
 from consolidate.validation import cache as checked_cache
 from consolidate.validation.returns import CheckedReturn, RawReturn
 from consolidate.xlsx.safe import atomic_output
@@ -47,8 +47,10 @@ from consolidate.xlsx.safe import atomic_output
 SKIP_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 
 
-class MergeError(Exception):
+class MergeError(ConsolidateError):
     """The merge cannot do its job (folder missing, output not writable, …)."""
+
+    code = "merge-failed"
 
 
 @dataclass

@@ -35,7 +35,7 @@ from consolidate.merge.submissions import (
     Decision,
     rates,
 )
-from consolidate.problems import Problem
+from consolidate.problems import ConsolidateError, Problem
 from consolidate.xlsx.safe import FORMULA_TRIGGERS, SafeWorkbook, atomic_output, wrapped_height
 
 FONT = "Times New Roman"
@@ -64,8 +64,10 @@ SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 _BORDER = (("border", 1),)  # fmt_props of _Sheet.value for a bordered cell
 
 
-class SummaryWriteError(Exception):
+class SummaryWriteError(ConsolidateError):
     """The summary could not be written."""
+
+    code = "summary-not-written"
 
 
 @dataclass

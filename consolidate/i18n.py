@@ -1,0 +1,132 @@
+"""One message catalogue for every text the tool prints (stdlib gettext, Babel catalogues).
+
+The Vietnamese text is the msgid, so Vietnamese needs no catalogue and a missing English
+translation falls back to Vietnamese (and shows as untranslated in `locale/en`). Click's own
+strings ("Usage:", "Show this message and exit.") get a Vietnamese catalogue of their own
+(domain `click`), so the Vietnamese CLI reads Vietnamese throughout.
+
+- `_(text)` translates into the current language; `N_(text)` only marks text for extraction
+  (class-level templates, rendered later through `_`).
+- `ngettext(singular, plural, n)` for counts ("1 error", "2 errors").
+- `set_language("vi" | "en")`; the CLI sets it from `--lang`, else from `LANGUAGE`.
+- `number`, `percent` and `seconds` format figures for the current language (Babel).
+
+Update catalogues after changing messages: see README, developer notes (`pybabel extract`,
+`update`, `compile`); a test fails while a catalogue is stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import gettext as _gettext
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "consolidate"
+CLICK_DOMAIN = "click"
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("consolidate_language", default=DEFAULT)
+_catalogues: dict[tuple[str, str], _gettext.NullTranslations] = {}
+
+
+def _catalogue(lang: str, domain: str = DOMAIN) -> _gettext.NullTranslations:
+    key = (lang, domain)
+    if key not in _catalogues:
+        _catalogues[key] = _gettext.translation(domain, LOCALE_DIR, languages=[lang], fallback=True)
+    return _catalogues[key]
+
+
+# LANGUAGE as the user set it, before _install_click sets it for Click's lookups
+_USER_LANGUAGE = os.environ.get("LANGUAGE", "")
+
+
+def from_environment(environ: dict[str, str] | None = None) -> str:
+    """English when LANGUAGE (GNU gettext's explicit preference) starts with `en`, else
+    Vietnamese. LANG and LC_* are ignored on purpose: they are a machine's default (often
+    en_US on servers), not a choice the user made for this tool."""
+    value = _USER_LANGUAGE if environ is None else environ.get("LANGUAGE", "")
+    first = (value or "").split(":")[0].lower()
+    return "en" if first.startswith("en") else DEFAULT
+
+
+def set_language(lang: str | None) -> str:
+    lang = lang if lang in LANGUAGES else DEFAULT
+    _current.set(lang)
+    _install_click(lang)
+    return lang
+
+
+def get_language() -> str:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Render in `lang` for the duration (e.g. an English message next to a Vietnamese one)."""
+    token = _current.set(lang if lang in LANGUAGES else DEFAULT)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _(message: str) -> str:
+    lang = _current.get()
+    if lang == DEFAULT or not message:
+        return message
+    return _catalogue(lang).gettext(message)
+
+
+def N_(message: str) -> str:
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    lang = _current.get()
+    if lang == DEFAULT:
+        return singular  # Vietnamese has one form; the msgid is written for it
+    return _catalogue(lang).ngettext(singular, plural, n)
+
+
+def translate(message: str, lang: str) -> str:
+    with language(lang):
+        return _(message)
+
+
+def _install_click(lang: str) -> None:
+    """Click calls the module-level gettext functions with the global domain: point that
+    domain at our Click catalogue and pick the language for this process."""
+    _gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    _gettext.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = lang
+
+
+def _babel_locale() -> str:
+    return "vi" if _current.get() == "vi" else "en"
+
+
+def number(value: float | int | None, decimals: int = 1) -> str:
+    """1234.5 -> "1.234,5" in Vietnamese, "1,234.5" in English."""
+    if value is None:
+        return "-"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=_babel_locale())
+
+
+def percent(fraction: float | None, decimals: int = 1) -> str:
+    """0.91 -> "91,0%" / "91.0%"; None -> "-"."""
+    if fraction is None:
+        return "-"
+    return number(fraction * 100, decimals) + "%"
+
+
+def seconds(value: float) -> str:
+    """Elapsed time for a person: "1,2 giây" / "1.2 s"."""
+    return number(value, 1) + (" giây" if _current.get() == "vi" else " s")
