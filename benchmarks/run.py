@@ -83,7 +83,7 @@ def timed(cmd: list[str]) -> tuple[float, float, str]:
 
 def merge_cmd(plan: Path, returns: Path, work: Path, timings: Path) -> list[str]:
     return [
-        sys.executable, "-m", "consolidate.cli.main", "merge", "--definition", str(plan), "--period", DEFAULT_PERIOD,
+        sys.executable, "-m", "consolidate", "merge", "--definition", str(plan), "--period", DEFAULT_PERIOD,
         "--out", str(work / "tong-hop.xlsx"), "--json", str(work / "status.json"),
         "--register", str(work / "register.sqlite"), "--as-of", "2026-06-20T17:00:00",
         "--timings", str(timings), str(returns),

@@ -121,8 +121,5 @@ def main() -> None:
     cli(prog_name="consolidate")
 
 
-if __name__ == "__main__":
-    main()
-
 
 __all__ = ["cli", "main", "load_definition", "resolve_period", "say"]
