@@ -1,5 +1,5 @@
 """Merge: every file of a returns folder to one provincial summary and status JSON."""
 
-from consolidate.merge.run import MergeError, MergeResult, run_merge
+from consolidate.merge.run import MergeError, MergeOptions, MergeResult, run_merge
 
-__all__ = ["MergeError", "MergeResult", "run_merge"]
+__all__ = ["MergeError", "MergeOptions", "MergeResult", "run_merge"]
