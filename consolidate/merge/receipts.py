@@ -4,12 +4,14 @@ First that exists (DESIGN.md, Submissions):
 
 1. ``receipts`` — the receipts register given with ``--receipts`` (CSV ``file,received_at``,
    typically copied from the incoming-documents book);
-2. ``register`` / ``mtime`` — what the submission register recorded the first time it saw
+2. ``email`` — the time the mail server received the message the file came in, recorded by
+   ``consolidate intake`` (with the sender and subject);
+3. ``register`` / ``mtime`` — what the submission register recorded the first time it saw
    that exact content: the earlier of that moment and the file's modification time then.
    The source says which of the two it was, so a file touched or copied later keeps the
    time it had when it first arrived, and a first merge run after the deadline does not
    make every file late;
-3. ``mtime`` — the file's modification time (only when no register is used).
+4. ``mtime`` — the file's modification time (only when no register is used).
 
 Naive times are Vietnam time (UTC+7, no daylight saving).
 """
@@ -27,9 +29,10 @@ from pathlib import Path, PurePosixPath
 from consolidate.problems import WARNING, ConsolidateError, Problem, ProblemList
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
-SOURCES = ("receipts", "register", "mtime")
+SOURCES = ("receipts", "email", "register", "mtime")
 SOURCE_LABELS = {
     "receipts": "Sổ tiếp nhận",
+    "email": "Máy chủ thư nhận",
     "register": "Lần đầu phần mềm thấy tệp",
     "mtime": "Thời gian sửa tệp",
 }
@@ -44,7 +47,9 @@ DAY_FIRST = re.compile(
 @dataclass(frozen=True)
 class Receipt:
     at: dt.datetime  # timezone-aware
-    source: str  # receipts | register | mtime
+    source: str  # receipts | email | register | mtime
+    sender: str = ""  # email: who sent the message the file came in
+    subject: str = ""  # email: that message's subject
 
     @property
     def local(self) -> dt.datetime:

@@ -20,10 +20,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from consolidate.merge.mailbook import MAIL_SCHEMA, MailBook, MailFile, MailRow
 from consolidate.merge.receipts import Receipt
 from consolidate.problems import ConsolidateError
 
 SCHEMA_VERSION = 1
+__all__ = ["MailFile", "MailRow", "Register", "RegisterBusy", "RegisterError", "default_path"]
 DIR_NAME = ".consolidate"
 FILE_NAME = "register.sqlite"
 
@@ -35,7 +37,7 @@ CREATE TABLE IF NOT EXISTS contents (
     ext TEXT NOT NULL,
     first_seen TEXT NOT NULL,          -- UTC ISO 8601: when the register first saw it
     received_at TEXT NOT NULL,         -- UTC ISO 8601: earlier of first_seen and the mtime then
-    received_source TEXT NOT NULL,     -- mtime | register
+    received_source TEXT NOT NULL,     -- mtime | register | email (intake)
     archive TEXT NOT NULL,             -- path relative to the register folder
     unit_code TEXT NOT NULL DEFAULT '',
     period TEXT NOT NULL DEFAULT '',
@@ -121,7 +123,7 @@ def _parse_utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.rstrip("Z")).replace(tzinfo=dt.timezone.utc)
 
 
-class Register:
+class Register(MailBook):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.dir = self.path.parent
@@ -149,7 +151,7 @@ class Register:
         try:
             self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.executescript(SCHEMA)
+            self.db.executescript(SCHEMA + MAIL_SCHEMA)
             self.db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -184,21 +186,11 @@ class Register:
         rows = self._by_hashes(
             "SELECT sha256, first_seen, received_at, received_source FROM contents WHERE sha256 IN ({marks})", sha256s
         )
+        mail = self._mail_of([sha for sha, _, _, source in rows if source == "email"])
         return {
-            sha: Known(Receipt(_parse_utc(received), source), _parse_utc(first_seen))
+            sha: Known(Receipt(_parse_utc(received), source, *mail.get(sha, ("", ""))), _parse_utc(first_seen))
             for sha, first_seen, received, source in rows
         }
-
-    def _by_hashes(self, sql: str, sha256s: list[str], before: tuple = ()) -> list[tuple]:
-        """Rows of `sql` (with `{marks}` for the IN list) for these hashes, asked in chunks:
-        SQLite limits the number of parameters of one statement."""
-        assert self.db is not None
-        rows: list[tuple] = []
-        wanted = sorted(set(sha256s))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows.extend(self.db.execute(sql.format(marks=",".join("?" * len(chunk))), [*before, *chunk]))
-        return rows
 
     def checked(self, sha256s: list[str], key: str) -> dict[str, str]:
         """Cached validation payloads (sha256 -> JSON text) of these contents under `key`."""
