@@ -1,0 +1,52 @@
+"""Lỗi và cảnh báo: every problem of every file read, and those of the receipts book."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from consolidate.merge.submissions import LATE, OVERDUE, VERDICT_LABELS
+from consolidate.merge.summary.common import COLOURS, PROBLEMS, SEVERITY_LABELS, Sheet, problems_of
+
+if TYPE_CHECKING:
+    from consolidate.merge.summary.writer import Writer
+
+
+
+def problems(w: Writer) -> None:
+    s = Sheet(w, PROBLEMS)
+    row = s.title([f"LỖI VÀ CẢNH BÁO - {w.decision.period.label}", *w.heading()])
+    labels = ["STT", "Tệp", "Kết quả xử lý tệp", "Mã đơn vị", "Tên đơn vị", "Trang", "Ô", "Trường",
+              "Mã lỗi", "Mức độ", "Nội dung"]
+    s.header(row, labels, [5, 32, 14, 10, 26, 18, 7, 18, 22, 9, 70])
+    border = w.style(border=1)
+    wrap = w.style(border=1, text_wrap=True)
+    r = row
+    for decision in w.decision.files:
+        checked = decision.submission.checked
+        unit = w.d.unit(decision.unit_code or checked.unit_code)
+        for p in problems_of(checked):
+            r += 1
+            s.number(r, 0, r - row, border)
+            s.text(r, 1, decision.file, border)
+            s.text(r, 2, VERDICT_LABELS[decision.verdict], border)
+            s.text(r, 3, unit.code if unit else (checked.unit_code or ""), border)
+            s.text(r, 4, unit.name if unit else "", border)
+            s.text(r, 5, p.sheet or "", border)
+            s.text(r, 6, p.cell or "", border)
+            s.text(r, 7, p.field_id or "", border)
+            s.text(r, 8, p.code, border)
+            s.text(r, 9, SEVERITY_LABELS.get(p.severity, p.severity), border)
+            s.text(r, 10, p.message, wrap)
+    for p in w.data.extra_problems:
+        r += 1
+        s.number(r, 0, r - row, border)
+        s.text(r, 1, p.file or "", border)
+        for col in (2, 3, 4, 5):
+            s.text(r, col, "", border)
+        s.text(r, 6, p.path or p.cell or "", border)
+        s.text(r, 7, p.field_id or "", border)
+        s.text(r, 8, p.code, border)
+        s.text(r, 9, SEVERITY_LABELS.get(p.severity, p.severity), border)
+        s.text(r, 10, p.message, wrap)
+    s.colour_labels(row + 1, r, 9, {"Lỗi": COLOURS[OVERDUE], "Cảnh báo": COLOURS[LATE]})
+    s.table_frame(row, r, len(labels) - 1, freeze_col=2)
