@@ -23,6 +23,7 @@ from consolidate import resources
 from consolidate.definition.model import (
     DEFAULT_DONE_STATUSES,
     DEFAULT_TASK_STATUSES,
+    INFO_INPUTS,
     RESERVED_NAMES,
     TASK_COLUMNS,
     Collector,
@@ -287,7 +288,34 @@ def check_references(raw: dict, file: Path) -> ProblemList:
                     add(f"{where}.{side}", f"Trường '{ref}' không tồn tại")
                 elif value_fields[ref]["type"] not in ("integer", "number"):
                     add(f"{where}.{side}", f"Trường '{ref}' không phải trường số")
+    _check_weights(value_fields, add)
+    _check_acceptance(raw, value_fields, rule_ids, add)
     return out
+
+
+def _check_weights(value_fields: dict[str, dict], add) -> None:
+    for fid, fld in value_fields.items():
+        weight = fld.get("weight")
+        if not weight:
+            continue
+        if fld.get("aggregate") != "mean":
+            add(f"fields.{fid}.weight", f"Trường '{fid}': 'weight' chỉ dùng với aggregate: mean")
+        elif weight not in value_fields or value_fields[weight]["type"] not in ("integer", "number"):
+            add(f"fields.{fid}.weight", f"Trường trọng số '{weight}' của '{fid}' không phải trường số đã khai báo")
+
+
+def _check_acceptance(raw: dict, value_fields: dict[str, dict], rule_ids: set[str], add) -> None:
+    """Every id in acceptance.warn must name something a problem can point at."""
+    known = set(value_fields) | set(rule_ids) | set(INFO_INPUTS)
+    for section in raw["sections"]:
+        if section["type"] == "table":
+            known |= {f"{section['id']}.{c['id']}" for c in section.get("columns", [])}
+            known |= {c["id"] for c in section.get("columns", [])}
+        if section["type"] == "tasks":
+            known |= {f"{t['id']}_{col}" for t in section["tasks"] for col in TASK_COLUMNS}
+    for i, ident in enumerate(raw.get("acceptance", {}).get("warn", [])):
+        if ident not in known:
+            add(f"acceptance.warn[{i}]", f"'{ident}' không phải mã trường, quy tắc hay ô thông tin đơn vị đã khai báo")
 
 
 def build(raw: dict, file: Path) -> Definition:
@@ -337,6 +365,7 @@ def build(raw: dict, file: Path) -> Definition:
         units=tuple(load_units(raw["units"], file.parent)),
         sections=sections,
         rules=rules,
+        warn_only=frozenset(raw.get("acceptance", {}).get("warn", ())),
         path=file,
     )
 
@@ -355,6 +384,7 @@ def _field(f: dict) -> Field:
         aggregate=f.get("aggregate", "sum" if f["type"] in ("integer", "number") else "none"),
         help=f.get("help", ""),
         heading=f.get("heading", ""),
+        weight=f.get("weight", ""),
     )
 
 

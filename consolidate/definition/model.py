@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_TASK_STATUSES = (
     "Chưa triển khai",
@@ -69,6 +70,7 @@ class Field:
     aggregate: str = "none"
     help: str = ""
     heading: str = ""
+    weight: str = ""  # aggregate mean: the field that weights each unit's value
 
     @property
     def numeric(self) -> bool:
@@ -145,6 +147,9 @@ class Definition:
     copy_to: tuple[str, ...] = ()
     province_name: str = ""
     default: bool = False
+    # fields (and info cells, table columns as section.column, tasks) and rules whose
+    # problems only warn: a return with no other error is accepted with warnings
+    warn_only: frozenset[str] = frozenset()
     # sha256 of the definition's sources as loaded (set by consolidate.definition.load; ""
     # for a definition built in code). Not part of equality: it describes, not defines.
     content_hash: str = field(default="", compare=False, repr=False)
@@ -182,6 +187,16 @@ class Definition:
     @property
     def numeric_fields(self) -> list[Field]:
         return [f for f in self.value_fields if f.numeric]
+
+    def blocks(self, problem: Any) -> bool:
+        """Whether a problem of a return blocks its acceptance: every error does, unless the
+        definition's `acceptance.warn` names its rule (for a rule's failure) or its field."""
+        if problem.severity != "error":
+            return False
+        rule = problem.params.get("rule") if problem.params else None
+        if rule:
+            return rule not in self.warn_only
+        return not (problem.field_id and problem.field_id in self.warn_only)
 
     def field(self, field_id: str) -> Field | None:
         if "fields" not in self._by_id:

@@ -1,8 +1,10 @@
 """Province-wide figures over the accepted returns, by each field's roll-up rule.
 
 - ``sum``, ``mean``, ``min``, ``max`` over the units that reported a value (blanks are not
-  zeros); ``count`` = number of units that reported a value (for yes/no fields: answered
+  zeros); a ``mean`` with a ``weight`` field weights each unit's value by it, without one it
+  is the plain mean of units (and every roll-up says which, ``method_label``); ``count`` = number of units that reported a value (for yes/no fields: answered
   "Có"); ``none`` = no province value.
+- Choice and yes/no fields: the number of accepted returns per answer, province and group.
 - Tasks: per task the number of units per status label, the share done
   (units whose status is one of the section's ``done_statuses`` ÷ units that reported a
   status other than "Không thuộc phạm vi"), and the lead unit's own status and result.
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consolidate.definition.model import YES_NO, Definition, Field, Section, Task, Unit
+from consolidate.i18n import _
 from consolidate.merge.submissions import Decision
 
 NOT_APPLICABLE = "Không thuộc phạm vi"
@@ -38,6 +41,16 @@ class FieldTotal:
     value: float | int | None
     units_reporting: int
     by_group: dict[str, tuple[float | int | None, int]] = field(default_factory=dict)  # group id -> (value, n)
+
+
+@dataclass
+class AnswerCount:
+    """A choice or yes/no field: accepted returns per answer (in the field's order)."""
+
+    field: Field
+    counts: dict[str, int]
+    blank: int
+    by_group: dict[str, dict[str, int]] = field(default_factory=dict)  # group id -> answer -> n
 
 
 @dataclass
@@ -81,6 +94,7 @@ class Aggregates:
     texts: dict[str, list[TextAnswer]]  # section id -> answers
     units: list[Unit]  # units with an accepted return, definition order
     values: dict[str, dict[str, Any]]  # unit code -> field id -> value (accepted returns)
+    answers: list[AnswerCount] = field(default_factory=list)
 
     def field_total(self, field_id: str) -> FieldTotal | None:
         return next((t for t in self.fields if t.field.id == field_id), None)
@@ -108,8 +122,34 @@ def _is_yes(value: Any) -> bool:
     return False
 
 
-def roll_up(fld: Field, values: list[Any]) -> tuple[float | int | None, int]:
-    """(province value, units reporting) for one field over the given units' values."""
+def method_label(definition: Definition, fld: Field) -> str:
+    """How a field's province value is made, in words (shown beside every roll-up)."""
+    rule = fld.aggregate
+    if rule == "mean":
+        weight = definition.field(fld.weight) if fld.weight else None
+        if weight is None:
+            return _("Trung bình cộng của các đơn vị (không trọng số)")
+        return _("Trung bình có trọng số theo “{label}”").format(label=weight.label)
+    if rule == "count":
+        return _("Số đơn vị trả lời “Có”") if fld.type == "yesno" else _("Số đơn vị có số liệu")
+    labels = {"sum": _("Cộng các đơn vị"), "min": _("Nhỏ nhất trong các đơn vị"),
+              "max": _("Lớn nhất trong các đơn vị")}
+    return labels.get(rule, _("Không tổng hợp"))
+
+
+def _weighted_mean(values: list[Any], weights: list[Any]) -> float | None:
+    pairs = [(v, w) for v, w in zip(values, weights, strict=True) if _number(v) and _number(w)]
+    total = sum(w for _v, w in pairs)
+    return sum(v * w for v, w in pairs) / total if total else None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def roll_up(fld: Field, values: list[Any], weights: list[Any] | None = None) -> tuple[float | int | None, int]:
+    """(province value, units reporting) for one field over the given units' values;
+    `weights`, beside the values, weight a mean."""
     present = [v for v in values if _present(v)]
     n = len(present)
     rule = fld.aggregate
@@ -122,6 +162,9 @@ def roll_up(fld: Field, values: list[Any]) -> tuple[float | int | None, int]:
         return None, n
     if rule == "sum":
         return _tidy(sum(numbers)), n
+    if rule == "mean" and weights is not None:
+        mean = _weighted_mean(values, weights)
+        return (None if mean is None else _tidy(mean)), n
     if rule == "mean":
         return _tidy(sum(numbers) / len(numbers)), n
     if rule == "min":
@@ -150,12 +193,18 @@ def aggregate(definition: Definition, decision: Decision) -> Aggregates:
         group.id: [values[u.code] for u in units if u.group == group.id] for group in definition.groups
     }
     for fld in summarised_fields(definition):
-        column = [values[u.code].get(fld.id) for u in units]
-        value, n = roll_up(fld, column)
+        weight = fld.weight if fld.aggregate == "mean" and fld.weight else None
+
+        def weights(rows: list[dict[str, Any]], weight: str | None = weight) -> list[Any] | None:
+            return [r.get(weight) for r in rows] if weight else None
+
+        rows = [values[u.code] for u in units]
+        value, n = roll_up(fld, [r.get(fld.id) for r in rows], weights(rows))
         total = FieldTotal(fld, value, n)
         for group_id, members in member_values.items():
-            total.by_group[group_id] = roll_up(fld, [v.get(fld.id) for v in members])
+            total.by_group[group_id] = roll_up(fld, [v.get(fld.id) for v in members], weights(members))
         totals.append(total)
+    answer_counts = [_answers(fld, units, values, definition) for fld in answer_fields(definition)]
 
     tasks: list[TaskProgress] = []
     for section in definition.sections_of("tasks"):
@@ -221,4 +270,34 @@ def aggregate(definition: Definition, decision: Decision) -> Aggregates:
                 answers.append(TextAnswer(unit, got))
         texts[section.id] = answers
 
-    return Aggregates(fields=totals, tasks=tasks, tables=tables, texts=texts, units=units, values=values)
+    return Aggregates(fields=totals, tasks=tasks, tables=tables, texts=texts, units=units, values=values,
+                      answers=answer_counts)
+
+
+def answer_fields(definition: Definition) -> list[Field]:
+    return [f for f in definition.value_fields if f.type in ("choice", "yesno")]
+
+
+def _answer_counts(fld: Field, given: list[Any]) -> tuple[dict[str, int], int]:
+    counts = {option: 0 for option in fld.options}
+    folded = {unicodedata.normalize("NFC", o).casefold(): o for o in fld.options}
+    blank = 0
+    for value in given:
+        if value is True or value is False:
+            value = YES_NO[0] if value else YES_NO[1]
+        if not _present(value):
+            blank += 1
+            continue
+        option = folded.get(unicodedata.normalize("NFC", str(value)).strip().casefold())
+        if option is not None:
+            counts[option] += 1
+    return counts, blank
+
+
+def _answers(fld: Field, units: list[Unit], values: dict[str, dict[str, Any]], definition: Definition) -> AnswerCount:
+    counts, blank = _answer_counts(fld, [values[u.code].get(fld.id) for u in units])
+    result = AnswerCount(fld, counts, blank)
+    for group in definition.groups:
+        result.by_group[group.id] = _answer_counts(fld, [values[u.code].get(fld.id) for u in units
+                                                         if u.group == group.id])[0]
+    return result

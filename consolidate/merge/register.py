@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from consolidate.merge import decisions
 from consolidate.merge.mailbook import MAIL_SCHEMA, MailBook, MailFile, MailRow
 from consolidate.merge.receipts import Receipt
 from consolidate.problems import ConsolidateError
@@ -68,6 +69,15 @@ CREATE TABLE IF NOT EXISTS checked (
     PRIMARY KEY (sha256, key)
 );
 CREATE INDEX IF NOT EXISTS checked_scope ON checked(scope, key);
+-- The status JSON of the latest merge of each report and period: the previous period that
+-- the next period's merge compares with (merge.quality).
+CREATE TABLE IF NOT EXISTS statuses (
+    report_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    merged_at TEXT NOT NULL,
+    document TEXT NOT NULL,
+    PRIMARY KEY (report_id, period)
+);
 """
 
 
@@ -151,7 +161,7 @@ class Register(MailBook):
         try:
             self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.executescript(SCHEMA + MAIL_SCHEMA)
+            self.db.executescript(SCHEMA + MAIL_SCHEMA + decisions.SCHEMA)
             self.db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -217,8 +227,38 @@ class Register(MailBook):
         return [n for (n,) in self.db.execute("SELECT name FROM names WHERE sha256 = ? ORDER BY name", (sha256,))]
 
     def count(self, table: str = "contents") -> int:
-        assert self.db is not None and table in ("contents", "names", "checked")
+        assert self.db is not None and table in ("contents", "names", "checked", "decisions")
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    # ----------------------------------------------------------------------- decisions
+    def rulings(self, report_id: str, period: str) -> list[decisions.Ruling]:
+        """Every decision of the specialist on this report and period, oldest first."""
+        assert self.db is not None
+        return decisions.history(self.db, report_id, period)
+
+    def add_ruling(self, report_id: str, period: str, ruling: decisions.Ruling) -> None:
+        """Append one decision (the table is never updated: the latest row wins)."""
+        assert self.db is not None
+        try:
+            decisions.append(self.db, report_id, period, ruling)
+        except sqlite3.Error as exc:
+            raise RegisterError(f"Không ghi được quyết định vào sổ đăng ký {self.path}: {exc}") from None
+
+    def stored_periods(self, report_id: str) -> set[str]:
+        assert self.db is not None
+        return {p for (p,) in self.db.execute("SELECT period FROM statuses WHERE report_id = ?", (report_id,))}
+
+    def status(self, report_id: str, period: str) -> dict | None:
+        """The status document of the latest merge of this report and period."""
+        import json
+
+        assert self.db is not None
+        row = self.db.execute("SELECT document FROM statuses WHERE report_id = ? AND period = ?",
+                              (report_id, period)).fetchone()
+        try:
+            return json.loads(row[0]) if row else None
+        except ValueError:
+            return None
 
     # ----------------------------------------------------------------------- archive
     def archive_name(self, sha256: str, name: str) -> str:
@@ -244,6 +284,7 @@ class Register(MailBook):
         checked: dict[str, str] | None = None,
         checked_key: str = "",
         checked_scope: str = "",
+        status: str = "",
     ) -> None:
         """Record one merge in a single transaction. ``receipts`` are the first-sighting
         receipts (sha256 -> Receipt) of contents new to the register. Re-running with the
@@ -281,6 +322,9 @@ class Register(MailBook):
                     for o in outcomes
                 ],
             )
+            if status:
+                db.execute("INSERT OR REPLACE INTO statuses(report_id, period, merged_at, document) VALUES (?, ?, ?, ?)",
+                           (merge_report, merge_period, stamp, status))
             if checked_key:
                 db.execute("DELETE FROM checked WHERE scope = ? AND key != ?", (checked_scope, checked_key))
                 db.executemany(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import json
 import os
 import time
 from collections.abc import Callable
@@ -24,10 +25,13 @@ from typing import Any
 
 from consolidate.definition.loader import load as load_definition
 from consolidate.definition.model import Definition, Period
-from consolidate.merge import side_job
+from consolidate.merge import quality, side_job
 from consolidate.merge.aggregate import Aggregates, aggregate
+from consolidate.merge.decisions import in_force
 from consolidate.merge.errors import MergeError
 from consolidate.merge.files import SourceFile, archive_new, cached_returns, list_files
+from consolidate.merge.notices import notices
+from consolidate.merge.quality import Findings, Previous, previous_period, read_previous
 from consolidate.merge.receipts import (
     Receipt,
     ReceiptBook,
@@ -63,6 +67,7 @@ class MergeResult:
     register_path: Path
     receipt_problems: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    findings: Findings = field(default_factory=Findings)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -87,6 +92,7 @@ class MergeOptions:
     workers: int | None = None
     keep_raw: bool = False
     progress: Callable[[int, int], None] | None = None
+    compare_with: str | Path | None = None  # a status JSON of an earlier period
 
 
 @dataclass
@@ -119,7 +125,7 @@ class MergeInputs:
         reg = self.register_path
         skip = [p for p in (self.out_path, reg, register.lock_path, reg.parent / "archive") if p is not None]
         skip += [reg.with_name(reg.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
-        skip += [Path(p) for p in (self.options.json_path, self.options.receipts) if p]
+        skip += [Path(p) for p in (self.options.json_path, self.options.receipts, self.options.compare_with) if p]
         return skip
 
 
@@ -158,6 +164,7 @@ class _Concluded:
     document: dict[str, Any]
     json_path: Path | None
     new_receipts: dict[str, Receipt]
+    findings: Findings
 
 
 def _read_and_check(
@@ -323,23 +330,38 @@ def _submissions(inputs: MergeInputs, reading: _Reading, new_receipts: dict[str,
     return submissions, list(book.problems) if book else []
 
 
-def _conclude(inputs: MergeInputs, reading: _Reading, started: dt.datetime, clock: _Clock) -> _Concluded:
-    """Receipt times -> decide who submitted what -> aggregate -> summary + status JSON."""
-    definition = inputs.definition
+def _previous(inputs: MergeInputs, register: Register) -> Previous | None:
+    """The earlier period to compare with: --compare-with, else the register's nearest."""
+    definition, period = inputs.definition, inputs.period
+    if inputs.options.compare_with:
+        return read_previous(inputs.options.compare_with, definition)
+    earlier = previous_period(definition, period, register.stored_periods(definition.id))
+    document = register.status(definition.id, earlier) if earlier else None
+    return Previous.from_status(document, "register") if document else None
+
+
+def _conclude(inputs: MergeInputs, reading: _Reading, register: Register, started: dt.datetime,
+              clock: _Clock) -> _Concluded:
+    """Receipt times -> decide who submitted what (with the specialist's decisions) ->
+    aggregate -> checks -> summary + status JSON."""
+    definition, period = inputs.definition, inputs.period
     new_receipts = _new_receipts(reading.files, reading.known, started)
     submissions, receipt_problems = _submissions(inputs, reading, new_receipts, started)
-    decision = decide(definition, inputs.period, submissions, inputs.as_of)
+    rulings = in_force(register.rulings(definition.id, period.id))
+    decision = decide(definition, period, submissions, inputs.as_of, rulings)
     agg = aggregate(definition, decision)
+    findings = quality.check(definition, period, agg, _previous(inputs, register))
+    findings.notices = notices(definition, decision)
     clock.lap("decide_aggregate")
 
     if inputs.out_path is not None:
-        write_summary(SummaryData(definition, decision, agg, receipt_problems), inputs.out_path)
+        write_summary(SummaryData(definition, decision, agg, receipt_problems, findings), inputs.out_path)
         clock.lap("summary")
-    document = status_document(definition, decision, agg)
+    document = status_document(definition, decision, agg, findings)
     json_path = inputs.options.json_path
     written_json = write_json(document, json_path) if json_path else None
     clock.lap("json")
-    return _Concluded(decision, agg, receipt_problems, document, written_json, new_receipts)
+    return _Concluded(decision, agg, receipt_problems, document, written_json, new_receipts, findings)
 
 
 def _archive_missing(register: Register, reading: _Reading) -> None:
@@ -376,7 +398,8 @@ def _record(register: Register, inputs: MergeInputs, reading: _Reading, conclude
     definition, period = inputs.definition, inputs.period
     register.record(inputs.folder, seen, concluded.new_receipts, outcomes, definition.id, period.id, started,
                     checked=reading.stored, checked_key=reading.key or "",
-                    checked_scope=checked_cache.cache_scope(definition, period.id))
+                    checked_scope=checked_cache.cache_scope(definition, period.id),
+                    status=json.dumps(concluded.document, ensure_ascii=False, sort_keys=True))
 
 
 def run_merge(definition: Definition | str | Path, period: Period | str, returns_dir: str | Path,
@@ -393,7 +416,7 @@ def run_merge(definition: Definition | str | Path, period: Period | str, returns
         reading = _read(inputs, register, files, clock, side_ok)
         side = _start_side_job(register, reading, side_ok)
         try:
-            concluded = _conclude(inputs, reading, started, clock)
+            concluded = _conclude(inputs, reading, register, started, clock)
             if side is not None:
                 result = side.result()
                 if result is None:  # no side job after all, or it failed: do its work here
@@ -419,4 +442,5 @@ def run_merge(definition: Definition | str | Path, period: Period | str, returns
         register_path=inputs.register_path,
         receipt_problems=concluded.receipt_problems,
         timings=clock.timings,
+        findings=concluded.findings,
     )

@@ -7,15 +7,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from consolidate.definition.model import Definition
-from consolidate.merge.aggregate import Aggregates
+from consolidate.definition.model import Definition, Field, Period
+from consolidate.merge.aggregate import Aggregates, method_label
 from consolidate.merge.errors import MergeError
+from consolidate.merge.quality import Findings
 from consolidate.merge.receipts import iso
 from consolidate.merge.submissions import Decision
 from consolidate.xlsx.safe import atomic_output
 
 
-def unit_entry(u) -> dict[str, Any]:
+def unit_entry(u, period: Period, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    ruling = u.ruling
     return {
         "name": u.unit.name,
         "group": u.unit.group,
@@ -28,17 +30,41 @@ def unit_entry(u) -> dict[str, Any]:
         "errors": u.errors,
         "warnings": u.warnings,
         "days_late": u.days_late,
+        "decision": u.decision,
+        "decision_note": ruling.note if ruling else None,
+        "decision_stale": u.stale_ruling is not None,
+        "due_before": (u.due_before or period.due_before).isoformat(),
+        "values": values or {},
     }
 
 
-def status_document(definition: Definition, decision: Decision, agg: Aggregates) -> dict[str, Any]:
-    """The `--json` document."""
-    period = decision.period
-    units = {u.unit.code: unit_entry(u) for u in decision.units}
-    fields = {
-        t.field.id: {"aggregate": t.field.aggregate, "value": t.value, "units_reporting": t.units_reporting}
+def _numbers(row: dict[str, Any], fields: list[Field]) -> dict[str, Any]:
+    out = {}
+    for f in fields:
+        v = row.get(f.id)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[f.id] = v
+    return out
+
+
+def _field_entries(definition: Definition, agg: Aggregates) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        t.field.id: {"aggregate": t.field.aggregate, "value": t.value, "units_reporting": t.units_reporting,
+                     "weight": t.field.weight or None, "method": method_label(definition, t.field)}
         for t in agg.fields
     }
+    return fields
+
+
+def status_document(definition: Definition, decision: Decision, agg: Aggregates,
+                    findings: Findings | None = None) -> dict[str, Any]:
+    """The `--json` document."""
+    period = decision.period
+    findings = findings or Findings()
+    numeric = definition.numeric_fields
+    units = {u.unit.code: unit_entry(u, period, _numbers(agg.values.get(u.unit.code, {}), numeric))
+             for u in [*decision.units, *decision.exempt]}
+    fields = _field_entries(definition, agg)
     tasks = {p.task.id: dict(p.counts) for p in agg.tasks}
     tables = {sid: len(rows) for sid, rows in agg.tables.items()}
     files = [
@@ -64,6 +90,11 @@ def status_document(definition: Definition, decision: Decision, agg: Aggregates)
         "tasks": tasks,
         "tables": tables,
         "files": files,
+        "notices": [n.to_dict() for n in findings.notices],
+        "quality": [f.to_dict() for f in findings.flags],
+        "comparison": findings.comparison,
+        "answers": {a.field.id: {"counts": dict(a.counts), "blank": a.blank, "by_group": a.by_group}
+                    for a in agg.answers},
     }
 
 

@@ -24,11 +24,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from consolidate.definition.model import Definition, Period, Unit
+from consolidate.merge.decisions import ACCEPT, BY_CONTENT, EXEMPT, EXTEND, REJECT, Ruling
 from consolidate.merge.receipts import VN_TZ, Receipt
 from consolidate.validation.returns import CheckedReturn
 
 ON_TIME, LATE, INVALID, MISSING = "on_time", "late", "invalid", "missing"
 STATUSES = (ON_TIME, LATE, INVALID, MISSING)
+EXEMPT_STATUS = "exempt"  # exempt by the specialist: outside the expected units
 NOT_YET_DUE, OVERDUE = "not_yet_due", "overdue"
 ACCEPTED, SUPERSEDED, REJECTED, IGNORED = "accepted", "superseded", "rejected", "ignored"
 VERDICTS = (ACCEPTED, SUPERSEDED, REJECTED, IGNORED)
@@ -38,6 +40,7 @@ STATUS_LABELS = {
     LATE: "Muộn",
     INVALID: "Có lỗi",
     MISSING: "Chưa nộp",
+    EXEMPT_STATUS: "Miễn báo cáo",
 }
 MISSING_LABELS = {NOT_YET_DUE: "Chưa nộp (chưa đến hạn)", OVERDUE: "Chưa nộp (quá hạn)"}
 VERDICT_LABELS = {
@@ -94,6 +97,11 @@ class UnitStatus:
     used: Submission | None = None  # accepted return, or the invalid newest one
     submissions: list[Submission] = field(default_factory=list)  # oldest first
     days_late: int | None = None
+    ruling: Ruling | None = None  # the specialist's decision in force for this unit
+    stale_ruling: Ruling | None = None  # an accept/reject made on content the unit has since replaced
+    error_count: int = 0  # problems of the used return that block acceptance
+    warning_count: int = 0  # warnings, and errors the definition says only warn
+    due_before: dt.date | None = None  # the unit's own deadline (extend), else the period's
 
     @property
     def received_at(self) -> dt.datetime | None:
@@ -105,11 +113,20 @@ class UnitStatus:
 
     @property
     def errors(self) -> int:
-        return self.used.checked.errors if self.used else 0
+        return self.error_count
 
     @property
     def warnings(self) -> int:
-        return self.used.checked.warnings if self.used else 0
+        return self.warning_count
+
+    @property
+    def decision(self) -> str | None:
+        """`accept`, `reject`, `exempt`, `extend` or None (the status JSON's `decision`)."""
+        return self.ruling.action if self.ruling else None
+
+    @property
+    def accepted_despite_errors(self) -> bool:
+        return bool(self.ruling and self.ruling.action == ACCEPT and self.error_count)
 
     @property
     def label(self) -> str:
@@ -124,6 +141,7 @@ class Decision:
     as_of: dt.datetime
     units: list[UnitStatus]
     files: list[FileDecision]
+    exempt: list[UnitStatus] = field(default_factory=list)  # left the expected units
 
     def counts(self, units: list[UnitStatus] | None = None) -> dict[str, int]:
         chosen = self.units if units is None else units
@@ -131,6 +149,11 @@ class Decision:
         for status in STATUSES:
             out[status] = sum(1 for u in chosen if u.status == status)
         return out
+
+    @property
+    def stale(self) -> list[UnitStatus]:
+        """Units whose accept/reject was made on content they have since replaced."""
+        return [u for u in self.units if u.stale_ruling is not None]
 
     @property
     def accepted(self) -> list[UnitStatus]:
@@ -155,9 +178,21 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(VN_TZ).date()
 
 
-def days_late(received: dt.datetime, period: Period) -> int:
-    """0 when on time; else calendar days after the last on-time day (Vietnam dates)."""
-    return max(0, (local_date(received) - period.last_on_time_day).days)
+def days_late(received: dt.datetime, period: Period, due_before: dt.date | None = None) -> int:
+    """0 when on time; else calendar days after the last on-time day (Vietnam dates); a
+    unit's own deadline (`due_before`, from an extension) replaces the period's."""
+    last_day = (due_before or period.due_before) - dt.timedelta(days=1)
+    return max(0, (local_date(received) - last_day).days)
+
+
+def problem_counts(definition: Definition, checked: CheckedReturn) -> tuple[int, int]:
+    """(problems that block acceptance, the rest), over the reader's and the checker's."""
+    blocking = total = 0
+    for problems in (checked.raw.problems, checked.problems):
+        for p in problems:
+            total += 1
+            blocking += definition.blocks(p)
+    return blocking, total - blocking
 
 
 def _first_error(checked: CheckedReturn) -> str:
@@ -173,7 +208,10 @@ def decide(
     period: Period,
     submissions: list[Submission],
     as_of: dt.datetime,
+    rulings: dict[str, Ruling] | None = None,
 ) -> Decision:
+    """`rulings`: the specialist's decisions in force, by unit code (merge.decisions)."""
+    rulings = rulings or {}
     expected = definition.expected_units(period.id)
     expected_codes = {u.code for u in expected}
     decisions: dict[int, FileDecision] = {}
@@ -206,39 +244,67 @@ def decide(
         by_unit[checked.unit_code].append(sub)
 
     statuses: list[UnitStatus] = []
+    exempt: list[UnitStatus] = []
     for unit in expected:
         subs = sorted(by_unit[unit.code], key=Submission.order_key)
-        if not subs:
-            state = OVERDUE if local_date(as_of) >= period.due_before else NOT_YET_DUE
-            statuses.append(UnitStatus(unit, MISSING, missing_state=state))
+        ruling = rulings.get(unit.code)
+        if ruling is not None and ruling.action == EXEMPT:
+            for sub in subs:
+                decisions[id(sub)] = FileDecision(
+                    sub, IGNORED, f"Đơn vị được miễn báo cáo kỳ này: {ruling.note}".rstrip(": "), unit_code=unit.code
+                )
+            exempt.append(UnitStatus(unit, EXEMPT_STATUS, submissions=subs, ruling=ruling))
             continue
-        newest = subs[-1]
-        for older in subs[:-1]:
-            decisions[id(older)] = FileDecision(
-                older, SUPERSEDED, f"Đã có bản nộp mới hơn: {newest.file}", unit_code=unit.code
-            )
-        if not newest.checked.valid:
-            n = newest.checked.errors
-            decisions[id(newest)] = FileDecision(
-                newest, REJECTED, f"Bản nộp mới nhất của đơn vị có {n} lỗi", unit_code=unit.code
-            )
-            statuses.append(UnitStatus(unit, INVALID, used=newest, submissions=subs))
-            continue
-        late = newest.receipt is not None and local_date(newest.receipt.at) >= period.due_before
-        decisions[id(newest)] = FileDecision(newest, ACCEPTED, "", unit_code=unit.code)
-        statuses.append(
-            UnitStatus(
-                unit,
-                LATE if late else ON_TIME,
-                used=newest,
-                submissions=subs,
-                days_late=days_late(newest.receipt.at, period) if newest.receipt else 0,
-            )
-        )
+        statuses.append(_unit_status(definition, period, unit, subs, ruling, as_of, decisions))
 
     files = [decisions[id(s)] for s in submissions]
     files.sort(key=lambda d: d.file)
-    return Decision(period=period, as_of=as_of, units=statuses, files=files)
+    return Decision(period=period, as_of=as_of, units=statuses, files=files, exempt=exempt)
+
+
+def _unit_status(definition: Definition, period: Period, unit: Unit, subs: list[Submission],
+                 ruling: Ruling | None, as_of: dt.datetime, decisions: dict[int, FileDecision]) -> UnitStatus:
+    """One expected unit's status from its submissions (oldest first) and the decision in
+    force; records the verdict of each of its files in `decisions`."""
+    due = (ruling.due_before if ruling is not None and ruling.action == EXTEND else None) or period.due_before
+    if not subs:
+        state = OVERDUE if local_date(as_of) >= due else NOT_YET_DUE
+        extended = ruling if ruling is not None and ruling.action == EXTEND else None
+        status = UnitStatus(unit, MISSING, missing_state=state, due_before=due, ruling=extended)
+        if ruling is not None and ruling.action in BY_CONTENT:
+            status.stale_ruling = ruling
+        return status
+    newest = subs[-1]
+    for older in subs[:-1]:
+        decisions[id(older)] = FileDecision(
+            older, SUPERSEDED, f"Đã có bản nộp mới hơn: {newest.file}", unit_code=unit.code
+        )
+    blocking, warnings = problem_counts(definition, newest.checked)
+    status = UnitStatus(unit, INVALID, used=newest, submissions=subs, error_count=blocking,
+                        warning_count=warnings, due_before=due)
+    if ruling is not None and ruling.action in BY_CONTENT:
+        if ruling.sha256 == newest.sha256:
+            status.ruling = ruling
+        else:
+            status.stale_ruling, ruling = ruling, None
+    elif ruling is not None:
+        status.ruling = ruling
+    if ruling is not None and ruling.action == REJECT:
+        decisions[id(newest)] = FileDecision(
+            newest, REJECTED, f"Chuyên viên không chấp nhận: {ruling.note}".rstrip(": "), unit_code=unit.code
+        )
+        return status
+    if blocking and not (ruling is not None and ruling.action == ACCEPT):
+        decisions[id(newest)] = FileDecision(
+            newest, REJECTED, f"Bản nộp mới nhất của đơn vị có {blocking} lỗi", unit_code=unit.code
+        )
+        return status
+    reason = f"Chuyên viên chấp nhận dù có {blocking} lỗi: {ruling.note}".rstrip(": ") if blocking and ruling else ""
+    decisions[id(newest)] = FileDecision(newest, ACCEPTED, reason, unit_code=unit.code)
+    late = newest.receipt is not None and local_date(newest.receipt.at) >= due
+    status.status = LATE if late else ON_TIME
+    status.days_late = days_late(newest.receipt.at, period, due) if newest.receipt else 0
+    return status
 
 
 def _foreign_reason(definition: Definition, period: Period, checked: CheckedReturn, expected: set[str]) -> str:

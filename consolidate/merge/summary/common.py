@@ -71,6 +71,7 @@ class SummaryData:
     decision: Decision
     aggregates: Aggregates
     extra_problems: list[Problem] = field(default_factory=list)  # receipts book, …
+    findings: Any = None  # merge.quality.Findings: notices, quality flags, comparison
 
 
 def vn_datetime(moment: dt.datetime | None) -> dt.datetime | None:
