@@ -4,8 +4,8 @@
 
 A realistic 2026-H1 inbox for templates/lam-dong-2026 (deadline: before 05/06/2026):
 most units on time, some late, some invalid in the ways units really fail (text in a number
-cell, "resolved" greater than "received", no preparer, last quarter's file, a template of an
-older version), some missing, resubmissions, a copy sent twice, a file re-saved by
+cell, "resolved" greater than "received", last quarter's file, a template of an older
+version), one with no preparer (only a warning: accepted with warnings), some missing, resubmissions, a copy sent twice, a file re-saved by
 LibreOffice, and a stray cover letter. Receipt times are in `receipts.csv` (the
 incoming-documents book), because git does not keep file modification times.
 

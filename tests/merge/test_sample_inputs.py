@@ -40,7 +40,10 @@ def test_sample_inbox(tmp_path):
     units = document["units"]
     counts = document["counts"]
     assert counts["on_time"] > counts["expected"] * 0.75
-    assert counts["late"] >= 10 and counts["invalid"] >= 4 and counts["missing"] >= 8
+    # the "no preparer" return (issue 12: contact fields only warn) is accepted with warnings;
+    # the other planted errors keep their units invalid
+    assert counts["late"] >= 10 and counts["invalid"] >= 3 and counts["missing"] >= 8
+    assert units["22924"]["status"] == "on_time" and units["22924"]["errors"] == 0 and units["22924"]["warnings"] >= 1
     verdicts = {f["verdict"] for f in document["files"]}
     assert verdicts == {"accepted", "superseded", "rejected", "ignored"}
     assert units["VPUBND"]["status"] == "late" and units["VPUBND"]["submissions"] == 2
