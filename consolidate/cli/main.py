@@ -9,6 +9,7 @@ import click
 
 from consolidate.cli.common import load_definition, resolve_period
 from consolidate.cli.feedback import feedback_command
+from consolidate.cli.intake import intake_command
 from consolidate.cli.merge import merge_command
 from consolidate.cli.options import definition_option, lang_option, say
 from consolidate.cli.validate import validate_command
@@ -113,7 +114,7 @@ def templates_command(definition_path, period, out_dir, units, no_generic, lang)
     ))
 
 
-for _command in (validate_command, merge_command, feedback_command):
+for _command in (validate_command, merge_command, feedback_command, intake_command):
     cli.add_command(_command)
 
 

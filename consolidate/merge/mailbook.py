@@ -146,43 +146,18 @@ class MailBook:
             rows.extend(self.db.execute(sql.format(marks=",".join("?" * len(chunk))), [*before, *chunk]))
         return rows
 
-    def record_mail(self, message: MailRow, files: list[MailFile], now: dt.datetime) -> None:
-        """Record one message taken by intake and the files it yielded, in one transaction.
+    def record_mail(self, taken: list[tuple[MailRow, list[MailFile]]], now: dt.datetime) -> None:
+        """Record messages taken by intake and the files they yielded, in one transaction.
         A content it brought gets the message's receipt time (source ``email``) unless an
         earlier message already brought it; a time the merge had guessed (first sighting,
         file date) gives way to it."""
-        from consolidate.merge.register import archive_name
-
         assert self.db is not None
         db = self.db
-        stamp, received = _utc(now), _utc(message.received_at)
+        stamp = _utc(now)
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.execute(
-                "INSERT OR IGNORE INTO messages(key, message_id, sender, sender_name, subject, received_at,"
-                " received_source, origin, report_id, period, unit_code, outcome, notes, taken_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (message.key, message.message_id, message.sender, message.sender_name, message.subject, received,
-                 message.received_source, message.origin, message.report_id, message.period, message.unit_code,
-                 message.outcome, "\n".join(message.notes), stamp),
-            )
-            for f in files:
-                db.execute(
-                    "INSERT OR IGNORE INTO message_files(message_key, sha256, folder, name, original_name, saved)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (message.key, f.sha256, str(Path(f.folder).resolve()), f.name, f.original_name, int(f.saved)),
-                )
-                db.execute(
-                    "INSERT OR IGNORE INTO contents(sha256, size, ext, first_seen, received_at, received_source, archive)"
-                    " VALUES (?, ?, ?, ?, ?, 'email', ?)",
-                    (f.sha256, f.size, Path(f.name).suffix.lower().lstrip("."), stamp, received,
-                     archive_name(f.sha256, f.name)),
-                )
-                db.execute(
-                    "UPDATE contents SET received_at = ?, received_source = 'email'"
-                    " WHERE sha256 = ? AND (received_source != 'email' OR received_at > ?)",
-                    (received, f.sha256, received),
-                )
+            for message, files in taken:
+                self._record_one(message, files, stamp)
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             from consolidate.merge.register import RegisterError
@@ -190,6 +165,38 @@ class MailBook:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             raise RegisterError(f"Không ghi được sổ đăng ký {self.path}: {exc}") from None
+
+    def _record_one(self, message: MailRow, files: list[MailFile], stamp: str) -> None:
+        from consolidate.merge.register import archive_name
+
+        assert self.db is not None
+        db = self.db
+        received = _utc(message.received_at)
+        db.execute(
+            "INSERT OR IGNORE INTO messages(key, message_id, sender, sender_name, subject, received_at,"
+            " received_source, origin, report_id, period, unit_code, outcome, notes, taken_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (message.key, message.message_id, message.sender, message.sender_name, message.subject, received,
+             message.received_source, message.origin, message.report_id, message.period, message.unit_code,
+             message.outcome, "\n".join(message.notes), stamp),
+        )
+        for f in files:
+            db.execute(
+                "INSERT OR IGNORE INTO message_files(message_key, sha256, folder, name, original_name, saved)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (message.key, f.sha256, str(Path(f.folder).resolve()), f.name, f.original_name, int(f.saved)),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO contents(sha256, size, ext, first_seen, received_at, received_source, archive)"
+                " VALUES (?, ?, ?, ?, ?, 'email', ?)",
+                (f.sha256, f.size, Path(f.name).suffix.lower().lstrip("."), stamp, received,
+                 archive_name(f.sha256, f.name)),
+            )
+            db.execute(
+                "UPDATE contents SET received_at = ?, received_source = 'email'"
+                " WHERE sha256 = ? AND (received_source != 'email' OR received_at > ?)",
+                (received, f.sha256, received),
+            )
 
     def saved_name(self, folder: str | Path, sha256: str) -> str | None:
         """The name under which intake (or a merge) already has this content in `folder`."""
