@@ -218,6 +218,8 @@ class _Walker:
                     self.walk(sub, depth + 1, via)
             return
         self.leaf(part, depth, via)
+        # decoding a payload records what was wrong with it (bad base64 …) on the part
+        self.defects.update(type(d).__name__ for d in getattr(part, "defects", ()))
 
     def forwarded(self, inner: Message, depth: int) -> None:
         address, _ = _address(inner)
