@@ -178,109 +178,144 @@ def read_many(
         return []
     layout_for(definition)  # computed once here, inherited (or pickled) by every worker
     if workers == 0:
-        out = []
-        for path, name in zip(items, names, strict=True):
-            ret = read_file(path, definition, name)
-            out.append(after(ret, path) if after else ret)
-            if progress:
-                progress(1)
-        return out
-
+        return _read_here(items, names, definition, after, progress)
     count = max(1, min(workers or os.cpu_count() or 1, len(items)))
-    queue: deque[tuple[int, str, str]] = deque((i, items[i], names[i]) for i in range(len(items)))
-    results: list[RawReturn | None] = [None] * len(items)
-    ctx = _context()
-    pool: list[_Worker] = []
-
-    def next_chunk() -> list[tuple[int, str, str]]:
-        # Chunks shrink as the queue does, so that the workers run out of files together.
-        size = chunk_size or max(1, min(MAX_CHUNK, len(queue) // (count * 4)))
-        return [queue.popleft() for _ in range(min(size, len(queue)))]
-
-    def feed(slot: int) -> None:
-        """Keep the worker in `slot` a few files ahead, so that it never waits for the parent
-        (which collects results only every DRAIN_INTERVAL); replace it if it is gone."""
-        ahead = 2 * chunk_size if chunk_size else max(AHEAD, min(MAX_CHUNK, len(queue) // (count * 4)))
-        while queue and len(pool[slot].pending) < ahead:
-            worker = pool[slot]
-            if not worker.proc.is_alive() and not worker.pending:
-                worker.close(0)
-                worker = pool[slot] = _Worker(ctx, definition, memory_limit, after)
-            chunk = next_chunk()
-            if worker.assign(chunk):
-                continue
-            queue.extendleft(reversed(chunk))
-            if worker.pending:
-                return  # it died with files in hand: the loop below reports and replaces it
-            worker.close(0)
-            pool[slot] = _Worker(ctx, definition, memory_limit, after)
-
-    try:
-        for _ in range(count):
-            pool.append(_Worker(ctx, definition, memory_limit, after))
-        for slot in range(len(pool)):
-            feed(slot)
-        drained = time.monotonic()
-        while True:
-            busy = [w for w in pool if w.pending]
-            if not busy:
-                break
-            now = time.monotonic()
-            wait_for = max(0.0, min(w.since + timeout - now for w in busy))
-            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for + 0.01)
-            # Let results gather before taking them: one wake-up per few files instead of
-            # one per file leaves the cores to the workers (each is a chunk ahead, see feed).
-            pause = drained + DRAIN_INTERVAL - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            now = drained = time.monotonic()
-            for worker in busy:
-                slot = pool.index(worker)
-                dead = False
-                received = 0
-                try:
-                    while worker.pending and worker.conn.poll():
-                        index, ret = worker.conn.recv()
-                        if index != worker.pending[0][0]:
-                            raise RuntimeError(f"result {index} out of order")
-                        worker.pending.popleft()
-                        results[index] = ret
-                        received += 1
-                        worker.since = now
-                except (EOFError, OSError):
-                    dead = True
-                except Exception:  # a result that does not unpickle: count it as a crash
-                    dead = True
-                if progress and received:
-                    progress(received)
-                if not worker.pending:
-                    feed(slot)
-                    continue
-                dead = dead or not worker.proc.is_alive()
-                timed_out = not dead and now - worker.since > timeout
-                if not (dead or timed_out):
-                    feed(slot)
-                    continue
-                index, path, name = worker.pending.popleft()
-                if timed_out:
-                    worker.proc.kill()
-                    worker.proc.join()
-                    problem = FileReadTimeout(note=f"{timeout:g} s")
-                else:
-                    worker.proc.join(1.0)
-                    problem = FileReaderCrashed(note=_signal_note(worker.proc.exitcode))
-                results[index] = _failed(path, name, problem, after)
-                if progress:
-                    progress(1)
-                queue.extendleft(reversed(worker.pending))
-                worker.pending.clear()
-                feed(slot)  # replaces the dead worker
-        for worker in pool:
-            worker.stop()
-    finally:
-        for worker in pool:
-            worker.close()
+    pool = _Pool(definition, count, memory_limit, after, chunk_size, timeout, progress)
+    results = pool.run(items, names)
     return [
         r if r is not None else _failed(items[i], names[i], FileReaderCrashed(note="lost"), after)
         for i, r in enumerate(results)
     ]
+
+
+def _read_here(items: list[str], names: list[str], definition: Definition, after, progress) -> list:
+    out = []
+    for path, name in zip(items, names, strict=True):
+        ret = read_file(path, definition, name)
+        out.append(after(ret, path) if after else ret)
+        if progress:
+            progress(1)
+    return out
+
+
+class _Pool:
+    """The workers of one read_many call and the queue of files they have not been given."""
+
+    def __init__(self, definition, count, memory_limit, after, chunk_size, timeout, progress):
+        self.definition = definition
+        self.count = count
+        self.memory_limit = memory_limit
+        self.after = after
+        self.chunk_size = chunk_size
+        self.timeout = timeout
+        self.progress = progress
+        self.ctx = _context()
+        self.workers: list[_Worker] = []
+        self.queue: deque[tuple[int, str, str]] = deque()
+        self.results: list = []
+
+    def _new_worker(self) -> _Worker:
+        return _Worker(self.ctx, self.definition, self.memory_limit, self.after)
+
+    def next_chunk(self) -> list[tuple[int, str, str]]:
+        # Chunks shrink as the queue does, so that the workers run out of files together.
+        queue = self.queue
+        size = self.chunk_size or max(1, min(MAX_CHUNK, len(queue) // (self.count * 4)))
+        return [queue.popleft() for _ in range(min(size, len(queue)))]
+
+    def feed(self, slot: int) -> None:
+        """Keep the worker in `slot` a few files ahead, so that it never waits for the parent
+        (which collects results only every DRAIN_INTERVAL); replace it if it is gone."""
+        queue, pool = self.queue, self.workers
+        if self.chunk_size:
+            ahead = 2 * self.chunk_size
+        else:
+            ahead = max(AHEAD, min(MAX_CHUNK, len(queue) // (self.count * 4)))
+        while queue and len(pool[slot].pending) < ahead:
+            worker = pool[slot]
+            if not worker.proc.is_alive() and not worker.pending:
+                worker.close(0)
+                worker = pool[slot] = self._new_worker()
+            chunk = self.next_chunk()
+            if worker.assign(chunk):
+                continue
+            queue.extendleft(reversed(chunk))
+            if worker.pending:
+                return  # it died with files in hand: collect() reports and replaces it
+            worker.close(0)
+            pool[slot] = self._new_worker()
+
+    def run(self, items: list[str], names: list[str]) -> list:
+        self.queue.extend((i, items[i], names[i]) for i in range(len(items)))
+        self.results = [None] * len(items)
+        pool = self.workers
+        try:
+            for _ in range(self.count):
+                pool.append(self._new_worker())
+            for slot in range(len(pool)):
+                self.feed(slot)
+            drained = time.monotonic()
+            while True:
+                busy = [w for w in pool if w.pending]
+                if not busy:
+                    break
+                now = time.monotonic()
+                wait_for = max(0.0, min(w.since + self.timeout - now for w in busy))
+                wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for + 0.01)
+                # Let results gather before taking them: one wake-up per few files instead of
+                # one per file leaves the cores to the workers (each is a chunk ahead, see feed).
+                pause = drained + DRAIN_INTERVAL - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                now = drained = time.monotonic()
+                for worker in busy:
+                    self.collect(worker, now)
+            for worker in pool:
+                worker.stop()
+        finally:
+            for worker in pool:
+                worker.close()
+        return self.results
+
+    def collect(self, worker: _Worker, now: float) -> None:
+        """Take what `worker` has sent; a dead or stuck worker's current file fails alone."""
+        slot = self.workers.index(worker)
+        dead = False
+        received = 0
+        try:
+            while worker.pending and worker.conn.poll():
+                index, ret = worker.conn.recv()
+                if index != worker.pending[0][0]:
+                    raise RuntimeError(f"result {index} out of order")
+                worker.pending.popleft()
+                self.results[index] = ret
+                received += 1
+                worker.since = now
+        except (EOFError, OSError):
+            dead = True
+        except Exception:  # a result that does not unpickle: count it as a crash
+            dead = True
+        if self.progress and received:
+            self.progress(received)
+        if not worker.pending:
+            self.feed(slot)
+            return
+        dead = dead or not worker.proc.is_alive()
+        timed_out = not dead and now - worker.since > self.timeout
+        if not (dead or timed_out):
+            self.feed(slot)
+            return
+        index, path, name = worker.pending.popleft()
+        if timed_out:
+            worker.proc.kill()
+            worker.proc.join()
+            problem = FileReadTimeout(note=f"{self.timeout:g} s")
+        else:
+            worker.proc.join(1.0)
+            problem = FileReaderCrashed(note=_signal_note(worker.proc.exitcode))
+        self.results[index] = _failed(path, name, problem, self.after)
+        if self.progress:
+            self.progress(1)
+        self.queue.extendleft(reversed(worker.pending))
+        worker.pending.clear()
+        self.feed(slot)  # replaces the dead worker

@@ -47,7 +47,7 @@ class WorkbookMap:
     names: dict[str, Ref | str] = field(default_factory=dict)  # casefolded name -> Ref or raw text
     tables: dict[str, TableRef] = field(default_factory=dict)  # casefolded name -> table
     # How the reader resolved this map against a definition's layout and a sheet list (see
-    # extract._NamesPlan): a map is reused for every return of one template, so is this.
+    # locate._NamesPlan): a map is reused for every return of one template, so is this.
     plans: dict = field(default_factory=dict, repr=False, compare=False)
 
 

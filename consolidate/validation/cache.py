@@ -36,7 +36,7 @@ FORMAT = 1  # of the payload; part of the key, so a new format never reads an ol
 # Modules whose code decides what a CheckedReturn holds (reading, validation, the model and
 # problem classes) and this module, which decides how it is stored.
 _SOURCES = (
-    "reading/*.py", "validate.py", "values.py", "rules.py", "layout.py", "model.py", "definition.py",
+    "reading/*.py", "validation/*.py", "definition/*.py", "validate.py", "values.py", "rules.py", "layout.py", "model.py", "definition.py",
     "units.py", "problems.py", "return_problems.py", "returns.py", "checked_cache.py",
 )
 # Libraries whose behaviour shows in a result: the workbook reader, the schema checks (their

@@ -67,79 +67,40 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from consolidate.definition.model import YES_NO
-
-# Problem codes produced here (classes in consolidate.return_problems).
-NOT_NUMBER = "value-not-number"
-NOT_INTEGER = "value-not-integer"
-AMBIGUOUS_NUMBER = "value-ambiguous-number"
-UNIT_REMOVED = "number-unit-removed"
-PERCENT_AS_FRACTION = "value-percent-as-fraction"
-NOT_DATE = "value-not-date"
-IMPOSSIBLE_DATE = "value-impossible-date"
-TWO_DIGIT_YEAR = "date-two-digit-year"
-NOT_IN_CHOICES = "value-not-in-choices"
-CHOICE_APPROXIMATE = "choice-approximate"
-NOT_YES_NO = "value-not-yes-no"
-CONTROL_CHARACTERS = "text-control-characters"
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 once Lotus' 29/02/1900 is skipped
-SERIAL_MIN = (dt.date(1970, 1, 1) - EXCEL_EPOCH).days  # 25569
-SERIAL_MAX = (dt.date(2099, 12, 31) - EXCEL_EPOCH).days
-
-
-@dataclass(frozen=True)
-class Parsed:
-    value: Any = None
-    problem: str | None = None
-    note: str = ""
-    note_en: str = ""
-
-    @property
-    def blank(self) -> bool:
-        return self.value is None and self.problem is None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-    @property
-    def rejected(self) -> bool:
-        return self.problem is not None and self.value is None
-
-    @property
-    def warning(self) -> bool:
-        return self.problem is not None and self.value is not None
-
-
-BLANK = Parsed()
-
-
-def _fail(code: str, note: str, note_en: str) -> Parsed:
-    return Parsed(None, code, note, note_en)
-
-
-# --------------------------------------------------------------------------- text helpers
-
-SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f\u200a\u2008\u2006\u2005\u2004\u2003\u2002\u3000]+")
-ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
-
-
-def clean(text: str) -> str:
-    """NFC, zero-width characters removed, every kind of space collapsed to one, stripped."""
-    text = unicodedata.normalize("NFC", text)
-    text = ZERO_WIDTH.sub("", text)
-    return SPACES.sub(" ", text).strip()
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and clean(value) == "")
-
+from consolidate.validation.parsed import (  # noqa: F401  (the public face of value parsing)
+    AMBIGUOUS_NUMBER,
+    BLANK,
+    CHOICE_APPROXIMATE,
+    CONTROL_CHARACTERS,
+    EXCEL_EPOCH,
+    IMPOSSIBLE_DATE,
+    NOT_DATE,
+    NOT_IN_CHOICES,
+    NOT_INTEGER,
+    NOT_NUMBER,
+    NOT_YES_NO,
+    PERCENT_AS_FRACTION,
+    SERIAL_MAX,
+    SERIAL_MIN,
+    SPACES,
+    TWO_DIGIT_YEAR,
+    UNIT_REMOVED,
+    ZERO_WIDTH,
+    Parsed,
+    _fail,
+    clean,
+    is_blank,
+)
+from consolidate.validation.words import (  # noqa: F401
+    _as_text,
+    _bare_key,
+    _choice_key,
+    match_choice,
+    parse_text,
+    parse_yesno,
+)
 
 # --------------------------------------------------------------------------- numbers
 
@@ -369,122 +330,6 @@ def _from_serial(raw: float) -> Parsed:
             "this number is not a plausible date",
         )
     return Parsed(EXCEL_EPOCH + dt.timedelta(days=int(raw)))
-
-
-# --------------------------------------------------------------------------- choices
-
-TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền sắc ngã hỏi nặng
-DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]\s*")
-
-
-@lru_cache(maxsize=4096)
-def _choice_key(text: str) -> str:
-    """Case, spaces, NFC/NFD, dashes and tone-mark placement (hoá = hóa) ignored.
-
-    Cached: the same few choice labels and typed answers recur in every return."""
-    text = DASHES.sub(" - ", clean(text).casefold())
-    words = []
-    for word in text.split(" "):
-        decomposed = unicodedata.normalize("NFD", word)
-        tones = sorted(c for c in decomposed if c in TONE_MARKS)
-        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
-        words.append(base + "".join(tones))
-    return " ".join(words)
-
-
-@lru_cache(maxsize=4096)
-def _bare_key(text: str) -> str:
-    """Every diacritic dropped and đ → d: how text typed without a Vietnamese keyboard looks."""
-    decomposed = unicodedata.normalize("NFD", DASHES.sub(" - ", clean(text).casefold()))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d")
-
-
-def match_choice(raw: Any, choices: tuple[str, ...] | list[str]) -> Parsed:
-    if raw is None:
-        return BLANK
-    text = _as_text(raw)
-    if not clean(text):
-        return BLANK
-    key = _choice_key(text)
-    for choice in choices:
-        if _choice_key(choice) == key:
-            return Parsed(choice)
-    bare = _bare_key(text)
-    close = [c for c in choices if _bare_key(c) == bare]
-    if len(close) == 1:
-        return Parsed(
-            close[0],
-            CHOICE_APPROXIMATE,
-            f"đã hiểu là '{close[0]}'; hãy chọn từ danh sách",
-            f"read as '{close[0]}'; pick from the list",
-        )
-    listed = "; ".join(choices)
-    return _fail(NOT_IN_CHOICES, f"chọn một trong: {listed}", f"pick one of: {listed}")
-
-
-YES_WORDS = frozenset({"có", "co", "c", "x", "yes", "y", "true", "đúng", "1", "✓", "✔", "☑", "v"})
-NO_WORDS = frozenset({"không", "khong", "k", "ko", "no", "n", "false", "sai", "0"})
-
-
-def parse_yesno(raw: Any) -> Parsed:
-    if raw is None:
-        return BLANK
-    if isinstance(raw, bool):
-        return Parsed(YES_NO[0] if raw else YES_NO[1])
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if raw == 1:
-            return Parsed(YES_NO[0])
-        if raw == 0:
-            return Parsed(YES_NO[1])
-        return _fail(NOT_YES_NO, "", "")
-    if not isinstance(raw, str):
-        return _fail(NOT_YES_NO, "", "")
-    text = clean(raw).casefold().rstrip(".")
-    if not text:
-        return BLANK
-    if text in YES_WORDS:
-        return Parsed(YES_NO[0])
-    if text in NO_WORDS:
-        return Parsed(YES_NO[1])
-    return _fail(NOT_YES_NO, "", "")
-
-
-# --------------------------------------------------------------------------- text
-
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _as_text(raw: Any) -> str:
-    if isinstance(raw, str):
-        return raw
-    if isinstance(raw, bool):
-        return "TRUE" if raw else "FALSE"
-    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
-        return str(int(raw))
-    if isinstance(raw, dt.datetime):
-        return f"{raw:%d/%m/%Y}" if raw.time() == dt.time() else f"{raw:%d/%m/%Y %H:%M}"
-    if isinstance(raw, dt.date):
-        return f"{raw:%d/%m/%Y}"
-    return str(raw)
-
-
-def parse_text(raw: Any) -> Parsed:
-    """Free text: NFC, stripped; a blank string is blank. Length is the schema's job."""
-    if raw is None:
-        return BLANK
-    text = unicodedata.normalize("NFC", _as_text(raw)).replace("\r\n", "\n").replace("\r", "\n")
-    text = ZERO_WIDTH.sub("", text)
-    cleaned = CONTROL.sub("", text).strip()
-    if not cleaned:
-        return BLANK
-    if cleaned != text.strip():
-        return Parsed(
-            cleaned,
-            CONTROL_CHARACTERS,
-            "đã bỏ các ký tự điều khiển không in được",
-            "non-printing control characters were removed",
-        )
-    return Parsed(cleaned)
 
 
 def parse(raw: Any, field_type: str, *, unit: str = "", choices: tuple[str, ...] = ()) -> Parsed:
