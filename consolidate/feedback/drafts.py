@@ -1,27 +1,22 @@
-"""Email drafts (.eml) of the reminders: open one in Outlook or Thunderbird, check, send.
-
-Standard library only (`email.message.EmailMessage`, `policy=email.policy.SMTP`): UTF-8
-text/plain body, the annotated file or blank template attached with the xlsx MIME type and
-its file name encoded per RFC 2231 when it is not ASCII, and `X-Unsent: 1` so that Outlook
-opens the file as an unsent draft.
+"""Email drafts (.eml) of the reminders: open one in Outlook or Thunderbird and send it, or
+send the folder with `consolidate send`. Built by consolidate.mail.drafts (headers that
+decode exactly, attachments, Message-ID); this module only says what a reminder's draft
+holds: the unit as To, the plan's copy-to bodies as Cc, the reminder's text and file, and
+the reply headers when the unit wrote before (consolidate.mail.thread).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import email.policy
-import email.utils
-import mimetypes
-from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
 from consolidate.definition.naming import ascii_slug
 from consolidate.feedback.reminders import Reminder
-from consolidate.xlsx.safe import atomic_output
+from consolidate.mail.drafts import XLSX_TYPE, Draft, build_message, write_eml
+from consolidate.mail.thread import Thread
 
 DRAFTS_DIR = "thu-nhap"
-XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def draft_name(rem: Reminder) -> str:
@@ -30,54 +25,34 @@ def draft_name(rem: Reminder) -> str:
     return f"{ascii_slug(rem.unit.code, 20) or 'don-vi'}_{ascii_slug(rem.unit.name)}.eml"
 
 
-def _mime_type(path: Path) -> tuple[str, str]:
-    if path.suffix.lower() == ".xlsx":
-        return XLSX_TYPE
-    guessed, _ = mimetypes.guess_type(path.name)
-    if guessed and "/" in guessed:
-        main, sub = guessed.split("/", 1)
-        return main, sub
-    return "application", "octet-stream"
+def reminder_draft(rem: Reminder, sender_name: str, sender_email: str, date: dt.datetime | None = None,
+                   cc: list[tuple[str, str]] | None = None, thread: Thread | None = None,
+                   report_id: str = "", period: str = "") -> Draft:
+    unit = rem.unit
+    return Draft(
+        sender=(sender_name, sender_email),
+        to=(unit.name, unit.email) if unit else ("", ""),
+        subject=rem.subject,
+        body=rem.message,
+        cc=list(cc or []),
+        attachments=[Path(rem.attachment)] if rem.attachment is not None else [],
+        in_reply_to=thread.in_reply_to if thread else "",
+        references=list(thread.references) if thread else [],
+        report_id=report_id,
+        period=period,
+        unit_code=unit.code if unit else "",
+        date=date,
+    )
 
 
-def _address(name: str, addr: str) -> str:
-    """'Tên <a@b>' with the display name encoded by the policy; bare address when the
-    address does not split into user@domain."""
-    addr = addr.strip()
-    if not addr:
-        return ""
-    user, _, domain = addr.rpartition("@")
-    if not user or not domain:
-        return addr
-    try:
-        return str(Address(display_name=name, username=user, domain=domain))
-    except (ValueError, IndexError):
-        return addr
-
-
-def build_draft(rem: Reminder, sender_name: str, sender_email: str, date: dt.datetime | None = None) -> EmailMessage:
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = _address(sender_name, sender_email)
-    msg["To"] = _address(rem.unit.name, rem.unit.email) if rem.unit and rem.unit.email else ""
-    msg["Subject"] = rem.subject
-    if date is not None:
-        msg["Date"] = email.utils.format_datetime(date)
-    msg["X-Unsent"] = "1"
-    msg.set_content(rem.message, subtype="plain", charset="utf-8", cte="quoted-printable")
-    if rem.attachment is not None:
-        path = Path(rem.attachment)
-        maintype, subtype = _mime_type(path)
-        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
-    return msg
+def build_draft(rem: Reminder, sender_name: str, sender_email: str, date: dt.datetime | None = None,
+                **extra) -> EmailMessage:
+    return build_message(reminder_draft(rem, sender_name, sender_email, date, **extra))
 
 
 def write_draft(rem: Reminder, folder: str | Path, sender_name: str, sender_email: str,
-                date: dt.datetime | None = None) -> Path:
-    target = Path(folder) / draft_name(rem)
-    data = build_draft(rem, sender_name, sender_email, date).as_bytes()
-    with atomic_output(target) as tmp:
-        tmp.write_bytes(data)
-    return target
+                date: dt.datetime | None = None, **extra) -> Path:
+    return write_eml(reminder_draft(rem, sender_name, sender_email, date, **extra), Path(folder) / draft_name(rem))
 
 
-__all__ = ["DRAFTS_DIR", "XLSX_TYPE", "build_draft", "draft_name", "write_draft"]
+__all__ = ["DRAFTS_DIR", "XLSX_TYPE", "build_draft", "draft_name", "reminder_draft", "write_draft"]

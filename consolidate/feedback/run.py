@@ -42,6 +42,7 @@ from consolidate.feedback.reminders import (
     write_csv,
     write_xlsx,
 )
+from consolidate.mail.drafts import copy_to
 from consolidate.merge.submissions import (
     IGNORED,
     INVALID,
@@ -181,10 +182,11 @@ def run_feedback(
     decision, receipt_problems = _decide(definition, period, folder, receipts, as_of, register_path, workers, progress)
     result = FeedbackResult(definition, period, decision, out, receipt_problems=receipt_problems)
     ctx = Context(definition, period, as_of, resend_days)
+    threads = _threads(register_path, folder, period, decision) if eml else {}
     try:
         out.mkdir(parents=True, exist_ok=True)
         previous = _read_manifest(out)
-        _build(result, ctx, eml)
+        _build(result, ctx, eml, threads)
         _retire(out, previous, result)
     except OSError as exc:
         raise FeedbackError(f"Không ghi được vào {out}: {exc.strerror or exc}") from None
@@ -229,7 +231,17 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def _build(result: FeedbackResult, ctx: Context, eml: bool) -> None:
+def _threads(register_path, folder: Path, period: Period, decision: Decision) -> dict:
+    """The earlier mail of each unit (intake's, or the template sent), so that its
+    reminder is a reply in the same conversation."""
+    from consolidate.mail.thread import threads
+    from consolidate.merge.register import default_path
+
+    path = Path(register_path) if register_path else default_path(folder)
+    return threads(path, period.id, [u.unit.code for u in decision.units])
+
+
+def _build(result: FeedbackResult, ctx: Context, eml: bool, threads: dict | None = None) -> None:
     d, period, decision, out = result.definition, result.period, result.decision, result.out_dir
     units = [u.unit for u in decision.units]
 
@@ -300,7 +312,12 @@ def _build(result: FeedbackResult, ctx: Context, eml: bool) -> None:
     result.list_csv = write_csv(reminders, out / LIST_CSV)
     if eml:
         c = d.collector
-        result.drafts = [write_draft(rem, out / DRAFTS_DIR, c.name, c.email) for rem in reminders]
+        cc = copy_to(d)
+        result.drafts = [
+            write_draft(rem, out / DRAFTS_DIR, c.name, c.email, cc=cc, thread=(threads or {}).get(rem.code),
+                        report_id=d.id, period=period.id)
+            for rem in reminders
+        ]
 
 
 def _reminder(status: UnitStatus, ctx: Context, copy: AnnotatedCopy | None,
