@@ -73,8 +73,20 @@ def definitions_command(as_json: bool) -> None:
 @LANG_OPTION
 def check_command(definition_path: str, lang: str) -> None:
     """Kiểm tra một định nghĩa báo cáo (thư mục hoặc tệp YAML)."""
+    from consolidate.definition.provenance import confirmations
+    from consolidate.definition.units import contact_problems
+    from consolidate.i18n import _, ngettext
+
     d = load_definition(definition_path, lang)
     counts = {kind: len(d.sections_of(kind)) for kind in ("fields", "tasks", "table", "text")}
+    raw = definitions.read_yaml(d.path) if d.path else {"units": {}}
+    contacts = contact_problems(raw["units"], d.path.parent, list(d.units)) if d.path else []
+    errors = [p for p in contacts if p.severity == "error"]
+    for problem in errors:
+        click.echo(_("Lỗi: {message}").format(message=problem.message), err=True)
+    if errors:
+        raise click.ClickException(ngettext("Danh sách liên hệ có {n} lỗi.", "Danh sách liên hệ có {n} lỗi.",
+                                            len(errors)).format(n=len(errors)))
     click.echo(say(
         lang,
         f"Hợp lệ: {d.id} phiên bản {d.version}; {len(d.periods)} kỳ, {len(d.units)} đơn vị, "
@@ -82,6 +94,13 @@ def check_command(definition_path: str, lang: str) -> None:
         f"Valid: {d.id} version {d.version}; {len(d.periods)} periods, {len(d.units)} units, "
         f"{len(d.value_fields)} fields, {counts['tasks']} task sections, {counts['table']} tables, {len(d.rules)} rules.",
     ))
+    unconfirmed = confirmations(d)
+    if unconfirmed:
+        click.echo(ngettext("{n} giá trị không do Kế hoạch nêu, cần xác nhận trước khi gửi:",
+                            "{n} giá trị không do Kế hoạch nêu, cần xác nhận trước khi gửi:",
+                            len(unconfirmed)).format(n=len(unconfirmed)))
+    for problem in unconfirmed + [p for p in contacts if p.severity != "error"]:
+        click.echo(_("  Cảnh báo [{code}] {message}").format(code=problem.code, message=problem.message))
 
 
 @cli.command("templates")

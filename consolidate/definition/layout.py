@@ -18,6 +18,8 @@ INFO_SHEET = "Thông tin đơn vị"
 META_SHEET = "_meta"
 FIRST_DATA_ROW = 4  # 0-based row index of the first row below the header (Excel row 5)
 HEADER_ROW = 3  # 0-based: Excel row 4
+# Task sheets: STT, task, lead, co-ordinating units, timing, the unit's role, then the inputs
+TASK_STATUS_COL = 6  # 0-based: column G (the result is H)
 
 INFO_LABELS = {
     "unit_code": "Mã đơn vị",
@@ -148,7 +150,7 @@ def _compute(definition: Definition) -> Layout:
         elif section.type == "tasks":
             for i, task in enumerate(section.tasks):
                 row = FIRST_DATA_ROW + i
-                for col, column in ((4, "status"), (5, "result")):
+                for col, column in ((TASK_STATUS_COL, "status"), (TASK_STATUS_COL + 1, "result")):
                     name = f"{task.id}_{column}"
                     layout.cells[name] = CellSpec(
                         name, section.sheet, row, col, section_id=section.id, task_id=task.id, column=column,

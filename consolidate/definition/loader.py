@@ -31,10 +31,12 @@ from consolidate.definition.model import (
     Field,
     Group,
     Period,
+    Recipient,
     Rule,
     Section,
     Task,
 )
+from consolidate.definition import provenance
 from consolidate.definition.rules import RuleSyntaxError, field_refs
 from consolidate.definition.schema_messages import explain, key_path, leaf_errors
 from consolidate.definition.units import UnitSourceError, load_units
@@ -213,6 +215,8 @@ def check_references(raw: dict, file: Path) -> ProblemList:
     for pid in registry.get("periods", []):
         if pid not in period_ids:
             add("units.registry.periods", f"Kỳ '{pid}' không có trong periods")
+    for path in provenance.unresolved(raw, units):
+        add(f"provenance.{path}", "Đường dẫn không trỏ tới giá trị nào trong định nghĩa (viết sai mã, tên khóa?)")
 
     names: dict[str, str] = {}
     sheets: dict[str, str] = {}
@@ -258,6 +262,9 @@ def check_references(raw: dict, file: Path) -> ProblemList:
                     add(f"{base}.done_statuses[{d_i}]", f"'{done}' không có trong statuses")
             for t_i, task in enumerate(section["tasks"]):
                 where = f"{base}.tasks[{t_i}]"
+                for p_i, pid in enumerate(task.get("periods", [])):
+                    if pid not in period_ids:
+                        add(f"{where}.periods[{p_i}]", f"Kỳ '{pid}' không có trong periods")
                 for col in TASK_COLUMNS:
                     claim(f"{task['id']}_{col}", f"{where}.id")
                 for key in ("lead", "coordinating"):
@@ -319,7 +326,7 @@ def _check_acceptance(raw: dict, value_fields: dict[str, dict], rule_ids: set[st
 
 
 def build(raw: dict, file: Path) -> Definition:
-    groups = tuple(Group(g["id"], g["label"]) for g in raw.get("groups", []))
+    groups = tuple(Group(g["id"], g["label"], parent=g.get("parent", "")) for g in raw.get("groups", []))
     periods = tuple(
         Period(
             id=p["id"],
@@ -357,7 +364,11 @@ def build(raw: dict, file: Path) -> Definition:
             sender=collector.get("sender", ""),
         ),
         plan_reference=raw.get("plan_reference", ""),
-        copy_to=tuple(raw.get("copy_to", [])),
+        copy_to=tuple(
+            Recipient(c) if isinstance(c, str) else Recipient(c["name"], c.get("email", ""))
+            for c in raw.get("copy_to", [])
+        ),
+        provenance=provenance.build(raw),
         province_name=raw.get("province", {}).get("name", ""),
         default=bool(raw.get("default", False)),
         periods=periods,
@@ -405,6 +416,7 @@ def _section(s: dict) -> Section:
                     coordinating_text=t.get("coordinating_text", ""),
                     timing=t.get("timing", ""),
                     due_before=dt.date.fromisoformat(t["due_before"]) if t.get("due_before") else None,
+                    periods=tuple(t.get("periods", ())),
                 )
                 for t in s["tasks"]
             ),

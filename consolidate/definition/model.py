@@ -23,10 +23,52 @@ INFO_INPUTS = ("preparer", "preparer_position", "preparer_phone", "report_date")
 RESERVED_NAMES = frozenset(INFO_LOCKED + INFO_INPUTS)
 
 
+PROVENANCE_SOURCES = ("plan", "collector", "inferred")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a value of the definition comes from: the plan (`ref` cites its section), the
+    collector's own decision (`ref` names its document, if any) or an inference (`note`
+    gives the reason). `path` is the key path in the definition, e.g.
+    `periods.2026-H1.due_before`; `*` stands for every item of a list."""
+
+    path: str
+    source: str
+    ref: str = ""
+    note: str = ""
+
+    @property
+    def from_plan(self) -> bool:
+        return self.source == "plan"
+
+
+class Recipient(str):
+    """A copy-to body: its name as a plain string (what `Definition.copy_to` always held),
+    with an optional email for the Cc line of mail."""
+
+    email: str
+
+    def __new__(cls, name: str, email: str = ""):
+        self = super().__new__(cls, name)
+        self.email = email
+        return self
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    def __reduce__(self):
+        return (Recipient, (str(self), self.email))
+
+
 @dataclass(frozen=True)
 class Group:
     id: str
     label: str
+    # The body above the unit's own name in the Nghị định 30/2020 header, e.g. "ỦY BAN NHÂN
+    # DÂN TỈNH LÂM ĐỒNG" over "SỞ NỘI VỤ", or "ỦY BAN NHÂN DÂN" over "XÃ ĐAM RÔNG 4".
+    parent: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +135,12 @@ class Task:
     coordinating_text: str = ""
     timing: str = ""
     due_before: dt.date | None = None
+    # Periods whose returns report this task (empty: every period), e.g. a Quý IV task only
+    # in the annual report.
+    periods: tuple[str, ...] = ()
+
+    def reported_in(self, period_id: str | None) -> bool:
+        return not self.periods or not period_id or period_id in self.periods
 
 
 @dataclass(frozen=True)
@@ -144,7 +192,8 @@ class Definition:
     rules: tuple[Rule, ...]
     path: Path | None = None
     short_title: str = ""
-    copy_to: tuple[str, ...] = ()
+    copy_to: tuple[Recipient, ...] = ()
+    provenance: tuple[Provenance, ...] = ()
     province_name: str = ""
     default: bool = False
     # fields (and info cells, table columns as section.column, tasks) and rules whose
@@ -161,6 +210,27 @@ class Definition:
                 return period
         known = ", ".join(p.id for p in self.periods)
         raise KeyError(f"Kỳ báo cáo '{period_id}' không có trong kế hoạch (có: {known})")
+
+    def source_of(self, path: str) -> Provenance | None:
+        """The provenance of a key path, or of its nearest marked parent; None: stated by the
+        plan (or not marked). A `*` in a marked path matches any list item."""
+        parts = path.split(".")
+        for end in range(len(parts), 0, -1):
+            for mark in self.provenance:
+                wanted = mark.path.split(".")
+                if len(wanted) == end and all(w in ("*", p) for w, p in zip(wanted, parts[:end])):
+                    return mark
+        return None
+
+    def unconfirmed(self) -> list[Provenance]:
+        """Values the plan does not state: to confirm before the templates go out."""
+        return [m for m in self.provenance if not m.from_plan]
+
+    def parent_of(self, unit: Unit) -> str:
+        for group in self.groups:
+            if group.id == unit.group:
+                return group.parent
+        return ""
 
     def unit(self, code: str) -> Unit | None:
         if "units" not in self._by_id:

@@ -7,12 +7,51 @@ list of 124 names by hand; departments and other units live in a CSV beside the 
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from consolidate.definition.model import Unit
+from consolidate.i18n import N_
+from consolidate.problems import WARNING, Problem
 
 CSV_COLUMNS = ("code", "name", "group")
+CONTACT_COLUMNS = ("code", "email", "contact", "phone")
+# One address, or several separated by ";" or ",": enough to catch a missing @, a space or a
+# stray character before mail is sent; deliverability is the mail server's to judge.
+EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+
+
+@dataclass
+class ContactUnknownUnit(Problem):
+    code = "contact-unknown-unit"
+    template = N_("{file} dòng {row}: mã đơn vị '{value}' không có trong danh sách đơn vị của kế hoạch")
+
+
+@dataclass
+class ContactDuplicate(Problem):
+    code = "contact-duplicate"
+    template = N_("{file} dòng {row}: mã đơn vị '{value}' đã có ở dòng {first}")
+
+
+@dataclass
+class ContactBadEmail(Problem):
+    code = "contact-email-invalid"
+    template = N_("{file} dòng {row}: địa chỉ thư điện tử '{value}' không đúng dạng (ví dụ: vanthu@lamdong.gov.vn)")
+
+
+@dataclass
+class ContactColumnsMissing(Problem):
+    code = "contact-columns-missing"
+    template = N_("{file}: thiếu cột {note} (cần: code,email,contact,phone)")
+
+
+@dataclass
+class ContactNoEmail(Problem):
+    code = "contact-email-missing"
+    severity = WARNING
+    template = N_("{file}: {value} đơn vị chưa có địa chỉ thư điện tử (không gửi thư được cho các đơn vị này)")
 
 
 class UnitSourceError(ValueError):
@@ -67,6 +106,10 @@ def load_units(spec: dict, base: Path) -> list[Unit]:
     registry = spec.get("registry")
     if registry:
         found = registry_units(registry["province_code"], registry["group"], tuple(registry.get("periods", ())))
+        names = {code: _nfc(name) for code, name in (registry.get("names") or {}).items()}
+        unknown = sorted(set(names) - {u.code for u in found})
+        if unknown:
+            raise UnitSourceError("registry.names", f"Mã {', '.join(unknown)} không có trong danh mục của tỉnh")
         contacts = {}
         if registry.get("contacts"):
             contacts = {r.get("code", ""): r for r in read_csv(base / registry["contacts"], "registry.contacts")}
@@ -75,7 +118,7 @@ def load_units(spec: dict, base: Path) -> list[Unit]:
             units.append(
                 Unit(
                     code=unit.code,
-                    name=unit.name,
+                    name=names.get(unit.code, unit.name),
                     group=unit.group,
                     email=extra.get("email", ""),
                     contact=extra.get("contact", ""),
@@ -113,3 +156,47 @@ def load_units(spec: dict, base: Path) -> list[Unit]:
             )
         )
     return units
+
+
+def valid_email(text: str) -> bool:
+    return all(EMAIL.match(part.strip()) for part in re.split(r"[;,]", text) if part.strip())
+
+
+def contact_problems(spec: dict, base: Path, units: list[Unit]) -> list[Problem]:
+    """What `consolidate check` reports of the contact lists: in the registry's contacts CSV
+    unknown codes, duplicates and malformed emails; malformed emails of the units CSV."""
+    out: list[Problem] = []
+    registry = spec.get("registry") or {}
+    codes = {u.code for u in units}
+    if registry.get("contacts"):
+        name = registry["contacts"]
+        path = base / name
+        rows = read_csv(path, "registry.contacts")
+        header = _header(path)
+        missing = [c for c in CONTACT_COLUMNS if c not in header]
+        if missing:
+            out.append(ContactColumnsMissing(file=name, note=", ".join(missing)))
+        first: dict[str, int] = {}
+        for i, row in enumerate(rows, start=2):
+            code = row.get("code", "")
+            if code not in codes:
+                out.append(ContactUnknownUnit(file=name, value=code, params={"row": i}))
+            elif code in first:
+                out.append(ContactDuplicate(file=name, value=code, params={"row": i, "first": first[code]}))
+            else:
+                first[code] = i
+            if row.get("email") and not valid_email(row["email"]):
+                out.append(ContactBadEmail(file=name, value=row["email"], params={"row": i}))
+        blank = sum(1 for row in rows if not row.get("email"))
+        if blank:
+            out.append(ContactNoEmail(file=name, value=blank))
+    if spec.get("csv"):
+        for i, row in enumerate(read_csv(base / spec["csv"], "csv"), start=2):
+            if row.get("email") and not valid_email(row["email"]):
+                out.append(ContactBadEmail(file=spec["csv"], value=row["email"], params={"row": i}))
+    return out
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [(c or "").strip() for c in next(csv.reader(handle), [])]

@@ -24,7 +24,17 @@ class Styles:
             return workbook.add_format(base)
 
         border = {"border": 1}
+        self.header_parent = fmt(align="center", text_wrap=True, font_size=12)
         self.header_left = fmt(bold=True, align="center", text_wrap=True, font_size=12)
+        unlocked_plain = {"locked": False, "bg_color": INPUT_FILL}
+        self.doc_number = fmt(align="center", **unlocked_plain)
+        self.doc_date = fmt(italic=True, align="center", **unlocked_plain)
+        self.recipients_head = fmt(bold=True, italic=True, font_size=11, valign="top")
+        self.recipients = fmt(text_wrap=True, font_size=10, valign="top")
+        self.signer_title = fmt(bold=True, align="center")
+        self.signer_note = fmt(italic=True, align="center", font_size=11)
+        self.signer_name = fmt(bold=True, align="center", **unlocked_plain)
+        self.role_lead = fmt(bold=True, align="center", text_wrap=True, border=1)
         self.header_right = fmt(bold=True, align="center", font_size=12)
         self.motto = fmt(bold=True, align="center", underline=True, font_size=13)
         self.title = fmt(bold=True, align="center", text_wrap=True, font_size=14)
@@ -80,8 +90,9 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
 
 
-def validation_for(field: Field, list_source) -> dict | None:
-    """The Excel data validation of an input cell, with Vietnamese prompt and alert."""
+def validation_for(field: Field, list_source, with_help: bool = True) -> dict | None:
+    """The Excel data validation of an input cell, with Vietnamese prompt and alert; the
+    field's help joins the prompt unless it is printed beside the cell (`with_help=False`)."""
     unit = f" ({field.unit})" if field.unit else ""
     required = " Bắt buộc nhập." if field.required else ""
     title = _clip(field.label, TITLE_MAX)
@@ -111,7 +122,7 @@ def validation_for(field: Field, list_source) -> dict | None:
         alert = f"Nội dung dài quá {field.max_length} ký tự; hãy rút gọn."
     else:
         return None
-    if field.help:
+    if field.help and with_help:
         prompt = f"{field.help} {prompt}"
     rule.update({
         "ignore_blank": True,

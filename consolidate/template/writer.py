@@ -37,11 +37,12 @@ from consolidate.definition.model import (
     Unit,
 )
 from consolidate.definition.naming import template_file_name, vn_date
+from consolidate.i18n import _
+from consolidate.template import paperwork
+from consolidate.template.paperwork import MOTTO, NATIONAL
 from consolidate.template.styles import Styles, validation_for
 from consolidate.xlsx.safe import SafeWorkbook, atomic_output, needs_quote_prefix
 
-NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PASSWORD = ""  # no password: protection guards against slips, not against the unit itself
 ANNOTATION_FILLS = {"error": "#FF7C80", "warning": "#FFC000"}  # red, orange
 COMMENT_MAX = 30000  # Excel's limit is 32,767 characters
@@ -117,7 +118,11 @@ class _Writer:
         self.values = values
         self.st = Styles(workbook)
         self.lists_col = 3  # free columns of _meta hold long dropdown lists
+        self.lists: dict[tuple[str, ...], str] = {}
         self.meta = None
+        # Data validations by sheet, written at the end: a column's run of cells with the same
+        # rule (every task's status, say) becomes one range, one <dataValidation> element.
+        self.validations: dict[str, tuple[Any, dict[tuple[int, str], tuple[dict, list[int]]]]] = {}
 
     # -- sheets ---------------------------------------------------------------------------
     def write_all(self, annotations: Sequence[Annotation] = (), front_sheet=None) -> None:
@@ -133,6 +138,7 @@ class _Writer:
             {"fields": self._fields, "tasks": self._tasks, "table": self._table, "text": self._text}[section.type](
                 section, ws
             )
+        self._flush_validations()
         for cell in self.layout.cells.values():
             self.wb.define_name(cell.name, f"={_quote(cell.sheet)}!${_col(cell.col)}${cell.row + 1}")
         self._annotate(annotations)
@@ -141,6 +147,24 @@ class _Writer:
         else:
             info.activate()
             instructions.set_first_sheet()
+
+    def _validate(self, ws, row: int, col: int, rule: dict) -> None:
+        _, by_rule = self.validations.setdefault(ws.name, (ws, {}))
+        key = (col, repr(sorted(rule.items(), key=lambda kv: kv[0])))
+        by_rule.setdefault(key, (rule, []))[1].append(row)
+
+    def _flush_validations(self) -> None:
+        for ws, by_rule in self.validations.values():
+            for (col, _key), (rule, rows) in by_rule.items():
+                rows.sort()
+                start = prev = rows[0]
+                for row in rows[1:] + [None]:
+                    if row is not None and row == prev + 1:
+                        prev = row
+                        continue
+                    ws.data_validation(start, col, prev, col, rule)
+                    if row is not None:
+                        start = prev = row
 
     def _annotate(self, annotations: Sequence[Annotation]) -> None:
         by_cell: dict[tuple[str, int, int], list[Annotation]] = {}
@@ -176,13 +200,21 @@ class _Writer:
         ws.protect(PASSWORD, {"select_locked_cells": True, "select_unlocked_cells": True,
                               "format_columns": True, "format_rows": True})
 
-    def _national_header(self, ws, last_col: int) -> None:
-        left = (self.unit.name if self.unit else "TÊN CƠ QUAN, ĐƠN VỊ").upper()
+    def _national_header(self, ws, last_col: int) -> int:
+        """The Nghị định 30/2020 header: parent body over the unit's own name on the left,
+        the national name over the motto on the right. Returns the split column."""
+        parent, name = paperwork.header_lines(self.d, self.unit)
         split = last_col if last_col <= 2 else (last_col + 1) // 2
-        _merge(ws, 0, 0, split - 1, left, self.st.header_left)
+        if parent:
+            _merge(ws, 0, 0, split - 1, parent, self.st.header_parent)
+            _merge(ws, 1, 0, split - 1, name, self.st.header_left)
+        else:
+            _merge(ws, 0, 0, split - 1, name, self.st.header_left)
         _merge(ws, 0, split, last_col, NATIONAL, self.st.header_right)
         _merge(ws, 1, split, last_col, MOTTO, self.st.motto)
         ws.set_row(0, 34)
+        ws.set_row(1, 34)
+        return split
 
     def _meta_sheet(self) -> None:
         ws = self.meta
@@ -206,22 +238,25 @@ class _Writer:
         ws.merge_range(3, 0, 3, 2, self.d.title.upper(), self.st.title)
         ws.set_row(3, 48)
         ws.merge_range(4, 0, 4, 2, f"Kỳ báo cáo: {self.period.label}", self.st.subtitle)
-        due = vn_date(self.period.due_before)
         send_to = self.d.collector.name + (f" (thư điện tử: {self.d.collector.email})" if self.d.collector.email else "")
         sheets = ", ".join(f"“{s.sheet}”" for s in self.d.sections)
-        lines = [
-            ("Căn cứ", self.d.plan_reference or self.d.issuer),
-            ("1.", f"Đơn vị điền thông tin ở trang “{INFO_SHEET}”: người lập, chức vụ, số điện thoại, ngày lập báo cáo."),
-            ("2.", f"Điền số liệu và nội dung ở các trang: {sheets}. Chỉ nhập vào các ô nền vàng; "
-                   "các ô khác đã được khóa."),
-            ("3.", "Số liệu nhập dạng số, không kèm chữ hay đơn vị tính (ví dụ: 1234, không ghi “1.234 buổi”). "
-                   "Ô có danh sách chọn: bấm vào ô và chọn từ mũi tên bên phải. Ngày nhập theo dạng ngày/tháng/năm."),
-            ("4.", "Di chuột vào từng ô để xem hướng dẫn. Không đổi tên, thêm, xóa trang; không sửa mã đơn vị."),
-            ("5.", f"Hạn gửi: trước ngày {due}. Gửi tệp Excel này (không chuyển sang PDF) về {send_to}."),
-            ("6.", "Có thể đổi tên tệp; không sao chép nội dung sang biểu mẫu khác hoặc biểu mẫu của kỳ trước."),
+        texts = [
+            f"Đơn vị điền thông tin ở trang “{INFO_SHEET}”: người lập, chức vụ, số điện thoại, ngày lập báo cáo.",
+            f"Điền số liệu và nội dung ở các trang: {sheets}. Chỉ nhập vào các ô nền vàng; các ô khác đã được khóa.",
+            paperwork.window_text(self.d, self.period),
+            "Số liệu nhập dạng số, không kèm chữ hay đơn vị tính (ví dụ: 1234, không ghi “1.234 buổi”). "
+            "Ô có danh sách chọn: bấm vào ô và chọn từ mũi tên bên phải. Ngày nhập theo dạng ngày/tháng/năm.",
+            _("Bấm chọn một ô nhập liệu để xem hướng dẫn của ô đó (hiện ngay cạnh ô, trong Excel, LibreOffice và "
+              "WPS); hướng dẫn chi tiết của từng chỉ tiêu ghi ở cột “Ghi chú, hướng dẫn”. Không đổi tên, thêm, "
+              "xóa trang; không sửa mã đơn vị."),
+            paperwork.due_text(self.d, self.period) + f" Gửi tệp Excel này (không chuyển sang PDF) về {send_to}.",
+            paperwork.copy_text(self.d),
+            "Có thể đổi tên tệp; không sao chép nội dung sang biểu mẫu khác hoặc biểu mẫu của kỳ trước.",
         ]
         if self.d.collector.phone:
-            lines.append(("7.", f"Liên hệ khi cần hỗ trợ: {self.d.collector.name}, điện thoại {self.d.collector.phone}."))
+            texts.append(f"Liên hệ khi cần hỗ trợ: {self.d.collector.name}, điện thoại {self.d.collector.phone}.")
+        lines = [("Căn cứ", self.d.plan_reference or self.d.issuer)]
+        lines += [(f"{i}.", text) for i, text in enumerate((t for t in texts if t), start=1)]
         row = 6
         for label, text in lines:
             ws.write_string(row, 0, label, self.st.bold)
@@ -242,6 +277,10 @@ class _Writer:
         ws.set_column(1, 1, 34)
         ws.set_column(2, 2, 56)
         self._national_header(ws, 2)
+        # Nghị định 30/2020: the document's number under the unit's name, place and date under
+        # the motto; the unit writes them (not read back: they belong to the printed copy).
+        ws.merge_range(2, 0, 2, 1, _("Số: ……/BC-……"), self.st.doc_number)
+        ws.write_string(2, 2, _("……………, ngày …… tháng …… năm ……"), self.st.doc_date)
         ws.merge_range(3, 0, 3, 2, "THÔNG TIN ĐƠN VỊ BÁO CÁO", self.st.title)
         prefilled = {
             "unit_code": self.unit.code if self.unit else "",
@@ -253,17 +292,36 @@ class _Writer:
             cell = self.layout.cells[name]
             ws.write_string(cell.row, 0, str(i + 1), self.st.center)
             required = cell.field is not None and cell.field.required
-            ws.write_string(cell.row, 1, INFO_LABELS[name] + (" (*)" if required else ""), self.st.label)
+            label = INFO_LABELS[name] + (paperwork.due_label_suffix(self.d, self.period) if name == "due_date" else "")
+            ws.write_string(cell.row, 1, label + (" (*)" if required else ""), self.st.label)
             if name in INFO_LOCKED and (self.unit or name in ("period_label", "due_date")):
                 ws.write_string(cell.row, cell.col, prefilled[name], self.st.locked_fill)
             else:
                 field = cell.field or Field(id=name, label=INFO_LABELS[name], type="text", max_length=300)
-                self._input(ws, cell, field, self.values.get(name))
-                if name == "unit_code" and self.unit is None:
+                # one validation per cell: the blank template's code cell gets the dropdown
+                picks_code = name == "unit_code" and self.unit is None
+                self._input(ws, cell, field, self.values.get(name), validate=not picks_code)
+                if picks_code:
                     self._unit_dropdown(ws, cell)
+        window = INFO_FIRST_ROW + len(INFO_LOCKED + INFO_INPUTS)
+        ws.write_string(window, 1, _("Thời gian lấy số liệu"), self.st.label)
+        ws.write_string(window, 2, paperwork.window_text(self.d, self.period), self.st.locked_fill)
+        ws.set_row(window, 34)
         ws.write_string(INFO_FIRST_ROW + 9, 1, "(*) bắt buộc", self.st.note)
+        self._signature(ws, INFO_FIRST_ROW + 11)
         self._page(ws, landscape=False, header_rows=None)
         self._protect(ws)
+
+    def _signature(self, ws, row: int) -> None:
+        """Nơi nhận on the left, the head of the unit signs on the right (Nghị định 30/2020)."""
+        recipients = [self.d.collector.name, *(c.name for c in self.d.copy_to), _("Lưu: VT.")]
+        ws.write_string(row, 0, _("Nơi nhận:"), self.st.recipients_head)
+        ws.merge_range(row + 1, 0, row + 3, 1, "\n".join(f"- {r};" if i < len(recipients) - 1 else f"- {r}"
+                                                    for i, r in enumerate(recipients)), self.st.recipients)
+        ws.write_string(row, 2, _("THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"), self.st.signer_title)
+        ws.write_string(row + 1, 2, _("(Ký, ghi rõ họ tên và đóng dấu)"), self.st.signer_note)
+        ws.set_row(row + 2, 60)
+        ws.write_blank(row + 3, 2, None, self.st.signer_name)
 
     def _unit_dropdown(self, ws, cell: CellSpec) -> None:
         """The blank template lets a unit pick its code from the plan's list."""
@@ -282,7 +340,8 @@ class _Writer:
     def _section_title(self, ws, section: Section, last_col: int) -> None:
         ws.merge_range(0, 0, 0, last_col, section.title.upper(), self.st.title)
         unit = self.unit.name if self.unit else "(tên đơn vị)"
-        ws.merge_range(1, 0, 1, last_col, f"{unit} — {self.period.label}", self.st.subtitle)
+        ws.merge_range(1, 0, 1, last_col, f"{unit} — {self.period.label} ({paperwork.window_short(self.period)})",
+                       self.st.subtitle)
         if section.help:
             ws.merge_range(2, 0, 2, last_col, section.help, self.st.note)
         ws.set_row(0, 36)
@@ -313,30 +372,35 @@ class _Writer:
                 ws.write_string(row, 1, field.label + (" (*)" if field.required else ""), self.st.label)
                 ws.write_string(row, 2, field.unit, self.st.center)
                 ws.write_string(row, 4, field.help, self.st.note_cell)
-                self._input(ws, cell, field, self.values.get(field.id))
+                self._input(ws, cell, field, self.values.get(field.id), help_shown=True)
                 _fit_row(ws, row, [(field.label + " (*)", 50), (field.help, 32 * 1.1)])
             row += 1
         self._page(ws, landscape=False, header_rows=(HEADER_ROW, HEADER_ROW))
         self._protect(ws)
 
     def _tasks(self, section: Section, ws) -> None:
-        widths = [5, 55, 24, 16, 20, 48]
+        widths = [5, 50, 22, 22, 16, 13, 18, 44]
         for c, w in enumerate(widths):
             ws.set_column(c, c, w)
-        self._section_title(ws, section, 5)
-        self._header(ws, ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Thời gian", "Tình trạng", "Kết quả thực hiện"])
+        self._section_title(ws, section, len(widths) - 1)
+        self._header(ws, ["STT", "Nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian",
+                          _("Vai trò của đơn vị"), "Tình trạng", "Kết quả thực hiện"])
         for i, task in enumerate(section.tasks):
             row = FIRST_DATA_ROW + i
             lead = task.lead_text or ", ".join(self._ref_label(r) for r in task.lead)
+            coordinating = task.coordinating_text or ", ".join(self._ref_label(r) for r in task.coordinating)
+            timing = paperwork.timing_text(self.d, task, self.period)
+            role = paperwork.role(task, self.unit)
             ws.write_string(row, 0, str(i + 1), self.st.center)
             ws.write_string(row, 1, task.title, self.st.label)
             ws.write_string(row, 2, lead, self.st.label)
-            ws.write_string(row, 3, task.timing or (f"Trước {vn_date(task.due_before)}" if task.due_before else ""),
-                            self.st.label)
+            ws.write_string(row, 3, coordinating, self.st.label)
+            ws.write_string(row, 4, timing, self.st.label)
+            ws.write_string(row, 5, role, self.st.role_lead if role == _(paperwork.ROLE_LEAD) else self.st.center)
             for column in ("status", "result"):
                 cell = self.layout.cells[f"{task.id}_{column}"]
                 self._input(ws, cell, cell.field, self.values.get(cell.name))
-            _fit_row(ws, row, [(task.title, 55), (lead, 24), (task.timing, 16)], minimum=3)
+            _fit_row(ws, row, [(task.title, 50), (lead, 22), (coordinating, 22), (timing, 16)], minimum=3)
         self._page(ws, landscape=True, header_rows=(HEADER_ROW, HEADER_ROW))
         self._protect(ws)
 
@@ -388,7 +452,7 @@ class _Writer:
                 label += f" — {field.help}"
             ws.write_string(cell.row - 1, 1, label, self.st.bold_wrap)
             ws.set_row(cell.row, 150)
-            self._input(ws, cell, field, self.values.get(field.id))
+            self._input(ws, cell, field, self.values.get(field.id), help_shown=True)
         self._page(ws, landscape=False, header_rows=None)
         self._protect(ws)
 
@@ -399,15 +463,21 @@ class _Writer:
             return None
         if sum(len(o) + 1 for o in options) <= 250 and not any("," in o for o in options):
             return options
+        if tuple(options) in self.lists:
+            return self.lists[tuple(options)]
         # Inline lists are limited to 255 characters and split on commas; such lists live
         # in `_meta` and the dropdown points at that range.
         for r, option in enumerate(options):
             self.meta.write_string(r, self.lists_col, option)
         source = f"={_quote(META_SHEET)}!${_col(self.lists_col)}$1:${_col(self.lists_col)}${len(options)}"
         self.lists_col += 1
+        self.lists[tuple(options)] = source
         return source
 
-    def _input(self, ws, cell: CellSpec, field: Field, value: Any) -> None:
+    def _input(self, ws, cell: CellSpec, field: Field, value: Any, help_shown: bool = False,
+               validate: bool = True) -> None:
+        """`help_shown`: the field's help is printed beside the cell, so the prompt that
+        appears on selecting it keeps to what to type (every return carries the prompts)."""
         fmt = self.st.input_for(field)
         value = _cell_value(field, value)
         if value is None:
@@ -420,9 +490,9 @@ class _Writer:
             ws.write_boolean(cell.row, cell.col, value, fmt)
         else:
             ws.write_number(cell.row, cell.col, value, fmt)
-        rule = validation_for(field, self._list_source(field))
+        rule = validate and validation_for(field, self._list_source(field), with_help=not help_shown)
         if rule:
-            ws.data_validation(cell.row, cell.col, cell.row, cell.col, rule)
+            self._validate(ws, cell.row, cell.col, rule)
 
 
 def _cell_value(field: Field, value: Any) -> Any:

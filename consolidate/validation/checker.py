@@ -155,9 +155,10 @@ def _numeric_ids(definition: Definition) -> list[str]:
     return ids
 
 
-def _tasks_owed(definition: Definition, unit: Unit | None) -> list[tuple[str, tuple, str]]:
-    """(task id, status path, title) of the tasks that concern `unit` (see _concerns),
-    in definition order; kept per group, and per unit code for the units tasks name."""
+def _tasks_owed(definition: Definition, unit: Unit | None, period_id: str | None = None) -> list[tuple[str, tuple, str]]:
+    """(task id, status path, title) of the tasks that concern `unit` (see _concerns) and
+    are reported in `period_id` (a Quý IV task waits for the annual report), in definition
+    order; kept per group and period, and per unit code for the units tasks name."""
     cache = definition._by_id.setdefault("tasks_owed", {})
     named = cache.get("named")
     if named is None:
@@ -165,13 +166,13 @@ def _tasks_owed(definition: Definition, unit: Unit | None) -> list[tuple[str, tu
             r for section in definition.sections_of("tasks") for task in section.tasks
             for r in task.lead + task.coordinating
         )
-    key = None if unit is None else (unit.code if unit.code in named else None, unit.group)
+    key = (period_id, None if unit is None else (unit.code if unit.code in named else None, unit.group))
     owed = cache.get(key)
     if owed is None:
         owed = []
         for section in definition.sections_of("tasks"):
             for task in section.tasks:
-                if _concerns(unit, task.lead + task.coordinating):
+                if task.reported_in(period_id) and _concerns(unit, task.lead + task.coordinating):
                     owed.append((task.id, (f"{task.id}_status",), task.title))
         cache[key] = owed
     return owed
@@ -518,7 +519,7 @@ class _Checker:
 
     def check_tasks(self) -> None:
         tasks = self.out.tasks
-        for task_id, key, title in _tasks_owed(self.definition, self.unit):
+        for task_id, key, title in _tasks_owed(self.definition, self.unit, self.out.period or self.period):
             if tasks.get(task_id, {}).get("status") is None and key not in self.bad:
                 slot = self._slot_at(key)
                 if slot is None:

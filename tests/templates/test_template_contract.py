@@ -75,9 +75,11 @@ def test_validations(mini, template):
     assert fields["D11"].type == "list" and "Trung bình" in fields["D11"].formula1
     assert fields["D12"].type == "date"
     assert all(dv.promptTitle and dv.prompt and dv.error for dv in fields.values())
+    # one validation per column of task inputs (status G, result H), not one per task
     tasks = rules("Nhiệm vụ")
-    assert tasks["E5"].type == "list" and "Hoàn thành" in tasks["E5"].formula1
-    assert tasks["F5"].type == "textLength"
+    last = 4 + len(mini.sections_of("tasks")[0].tasks)
+    assert tasks[f"G5:G{last}"].type == "list" and "Hoàn thành" in tasks[f"G5:G{last}"].formula1
+    assert tasks[f"H5:H{last}"].type == "textLength"
     table = rules("Mô hình Dân vận khéo")
     assert table["C5:C14"].type == "list"
     assert rules(INFO_SHEET)["C13"].type == "date"
@@ -123,8 +125,8 @@ def test_filled_values_written_as_values_and_text_stays_text(mini, tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb["Chỉ tiêu"]["D6"].value == 4
     assert wb["Chỉ tiêu"]["D12"].value == dt.datetime(2026, 5, 2)
-    assert wb["Nhiệm vụ"]["F5"].data_type == "s"
-    assert wb["Nhiệm vụ"]["F5"].value.startswith("=HYPERLINK")
+    assert wb["Nhiệm vụ"]["H5"].data_type == "s"
+    assert wb["Nhiệm vụ"]["H5"].value.startswith("=HYPERLINK")
     assert wb["Mô hình Dân vận khéo"]["B5"].value == "Mô hình A"
     assert wb["Mô hình Dân vận khéo"]["D5"].value == 12
 

@@ -170,8 +170,8 @@ def test_percent_typed_into_a_number_cell_is_flagged_not_rescaled(mini, raw_of):
 def test_task_status_must_be_a_listed_status(mini, raw_of):
     checked = check(mini, raw_of({"nv01_status": "Xong", "nv02_status": "đang TRIỂN khai", "nv02_result": "y" * 2001}))
     assert found(checked) == {
-        ("value-not-in-choices", NHIEM_VU, "E5", "nv01_status"),
-        ("text-too-long", NHIEM_VU, "F6", "nv02_result"),
+        ("value-not-in-choices", NHIEM_VU, "G5", "nv01_status"),
+        ("text-too-long", NHIEM_VU, "H6", "nv02_result"),
     }
     assert checked.tasks["nv02"]["status"] == "Đang triển khai"
 
@@ -179,7 +179,7 @@ def test_task_status_must_be_a_listed_status(mini, raw_of):
 def test_blank_status_of_a_task_the_unit_leads_is_a_warning(mini, raw_of):
     # SNV leads nv01; nv02 is led by the communes
     checked = check(mini, raw_of({"nv01_status": None, "nv02_status": None}))
-    assert found(checked) == {("task-status-missing", NHIEM_VU, "E5", "nv01_status")}
+    assert found(checked) == {("task-status-missing", NHIEM_VU, "G5", "nv01_status")}
     assert checked.valid
 
 
