@@ -20,6 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from consolidate import resources
+from consolidate.definition import provenance
 from consolidate.definition.model import (
     DEFAULT_DONE_STATUSES,
     DEFAULT_TASK_STATUSES,
@@ -36,7 +37,6 @@ from consolidate.definition.model import (
     Section,
     Task,
 )
-from consolidate.definition import provenance
 from consolidate.definition.rules import RuleSyntaxError, field_refs
 from consolidate.definition.schema_messages import explain, key_path, leaf_errors
 from consolidate.definition.units import UnitSourceError, load_units

@@ -218,7 +218,7 @@ class Definition:
         for end in range(len(parts), 0, -1):
             for mark in self.provenance:
                 wanted = mark.path.split(".")
-                if len(wanted) == end and all(w in ("*", p) for w, p in zip(wanted, parts[:end])):
+                if len(wanted) == end and all(w in ("*", p) for w, p in zip(wanted, parts[:end], strict=True)):
                     return mark
         return None
 
