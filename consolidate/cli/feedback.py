@@ -24,7 +24,7 @@ MAX_LISTED = 20  # units without an email address named one by one
               help="Số ngày cho đơn vị sửa và gửi lại (không sớm hơn hạn của kỳ).")
 @cycle_options
 def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as_of, register_path, eml,
-                     resend_days, workers, lang):
+                     resend_days, workers, lang, compare_with):
     """Phản hồi cho đơn vị: tệp đánh dấu lỗi, danh sách nhắc nhở, thư nháp."""
     from consolidate.cli.common import load_definition, resolve_period
     from consolidate.feedback.run import FeedbackError, FeedbackUsageError, run_feedback
@@ -40,7 +40,7 @@ def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as
     try:
         result = run_feedback(d, p, returns_dir, out_dir, receipts=receipts, as_of=as_of,
                               register_path=register_path, eml=eml, workers=workers, resend_days=resend_days,
-                              progress=bar)
+                              progress=bar, compare_with=compare_with)
     except FeedbackUsageError as exc:
         raise click.UsageError(str(exc)) from None
     except (FeedbackError, MergeError, RegisterError, ReceiptsError, SummaryWriteError) as exc:

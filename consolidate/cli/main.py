@@ -12,6 +12,7 @@ from consolidate.cli.feedback import feedback_command
 from consolidate.cli.intake import intake_command
 from consolidate.cli.merge import merge_command
 from consolidate.cli.options import definition_option, lang_option, say
+from consolidate.cli.review import review_command
 from consolidate.cli.validate import validate_command
 from consolidate.definition import loader as definitions
 from consolidate.i18n import from_environment, set_language
@@ -133,7 +134,7 @@ def templates_command(definition_path, period, out_dir, units, no_generic, lang)
     ))
 
 
-for _command in (validate_command, merge_command, feedback_command, intake_command):
+for _command in (validate_command, merge_command, feedback_command, intake_command, review_command):
     cli.add_command(_command)
 
 

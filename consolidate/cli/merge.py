@@ -31,7 +31,7 @@ def _percent(value: float | None) -> str:
 @click.option("--timings", "timings_path", type=click.Path(dir_okay=False), default=None, hidden=True,
               help="Write the per-stage seconds as JSON (for benchmarks/run.py).")
 def merge_command(returns_dir, definition_path, period, out, receipts, as_of, json_path, register_path, workers, lang,
-                  timings_path):
+                  timings_path, compare_with):
     """Tổng hợp các báo cáo đã nhận trong RETURNS_DIR thành tệp tổng hợp của tỉnh."""
     from consolidate.cli.common import load_definition, resolve_period
     from consolidate.merge.receipts import ReceiptsError
@@ -45,7 +45,8 @@ def merge_command(returns_dir, definition_path, period, out, receipts, as_of, js
     bar = ProgressBar(say(lang, "Đang đọc các tệp", "Reading files"))
     try:
         result = run_merge(d, p, returns_dir, out, receipts=receipts, as_of=as_of, json_path=json_path,
-                           register_path=register_path, workers=workers, progress=bar)
+                           register_path=register_path, workers=workers, progress=bar,
+                           compare_with=compare_with)
     except (MergeError, RegisterError, ReceiptsError, SummaryWriteError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
@@ -76,6 +77,7 @@ def merge_command(returns_dir, definition_path, period, out, receipts, as_of, js
     ]
     if result.json_path:
         lines.append(say(lang, f"Trạng thái JSON: {result.json_path}", f"Status JSON: {result.json_path}"))
+    lines.extend(_findings(result))
     if result.receipt_problems:
         n = len(result.receipt_problems)
         lines.append(say(lang, f"Sổ tiếp nhận có {n} dòng có vấn đề (xem trang 'Lỗi và cảnh báo').",
@@ -93,6 +95,23 @@ def merge_command(returns_dir, definition_path, period, out, receipts, as_of, js
     # The process ends here: spare its final collection a walk over everything the merge
     # built (≈ 0.1 s at national scale); the memory goes back with the process anyway.
     gc.freeze()
+
+
+def _findings(result) -> list[str]:
+    """The notices (a wrong period, file-date receipt times, …) and how many figures to check."""
+    from consolidate.i18n import _, ngettext
+
+    out = [_("Lưu ý: {message}").format(message=n.message) for n in result.findings.notices]
+    flags = len(result.findings.flags)
+    if flags:
+        out.append(ngettext("Có {n} số liệu cần kiểm tra (trang 'Kiểm tra số liệu').",
+                            "Có {n} số liệu cần kiểm tra (trang 'Kiểm tra số liệu').", flags).format(n=flags))
+    decided = [u for u in [*result.decision.units, *result.decision.exempt] if u.ruling is not None]
+    if decided:
+        out.append(ngettext("{n} đơn vị có quyết định của chuyên viên (trang 'Quyết định của chuyên viên').",
+                            "{n} đơn vị có quyết định của chuyên viên (trang 'Quyết định của chuyên viên').",
+                            len(decided)).format(n=len(decided)))
+    return out
 
 
 def _receipt_books(returns_dir: str, result) -> list[str]:

@@ -62,13 +62,17 @@ workers_option = click.option(
     "--workers", type=click.IntRange(min=0), default=None,
     help="Số tiến trình đọc tệp (mặc định: số lõi CPU).",
 )
+compare_with_option = click.option(
+    "--compare-with", "compare_with", type=click.Path(exists=True, dir_okay=False), default=None,
+    help="Tệp trạng thái JSON của kỳ trước (merge --json) để so sánh; mặc định: kỳ trước trong sổ theo dõi.",
+)
 returns_dir_argument = click.argument("returns_dir", type=click.Path(file_okay=False, path_type=str))
 
 
 def cycle_options(func):
     """The options every command over a returns folder takes, in one order."""
     for option in reversed((definition_option, period_option, receipts_option, as_of_option,
-                            register_option, workers_option, lang_option)):
+                            register_option, compare_with_option, workers_option, lang_option)):
         func = option(func)
     return func
 

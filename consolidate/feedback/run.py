@@ -101,7 +101,8 @@ class FeedbackResult:
 # --------------------------------------------------------------------------- decisions
 
 
-def _decide(definition, period, returns_dir, receipts, as_of, register_path, workers, progress=None):
+def _decide(definition, period, returns_dir, receipts, as_of, register_path, workers, progress=None,
+            compare_with=None):
     """The merge's own decision for the folder.
 
     `run_merge` without a summary or status JSON, keeping the raw cells that annotated
@@ -111,7 +112,8 @@ def _decide(definition, period, returns_dir, receipts, as_of, register_path, wor
     from consolidate.merge.run import run_merge
 
     result = run_merge(definition, period, returns_dir, None, receipts=receipts, as_of=as_of, json_path=None,
-                       register_path=register_path, workers=workers, keep_raw=True, progress=progress)
+                       register_path=register_path, workers=workers, keep_raw=True, progress=progress,
+                       compare_with=compare_with)
     return result.decision, list(result.receipt_problems)
 
 
@@ -165,6 +167,7 @@ def run_feedback(
     workers: int | None = None,
     resend_days: int = 3,
     progress=None,
+    compare_with: str | Path | None = None,
 ) -> FeedbackResult:
     from consolidate.merge.run import resolve_inputs
 
@@ -179,7 +182,8 @@ def run_feedback(
     if out.exists() and not out.is_dir():
         raise FeedbackError(f"{out} là một tệp; --out cần một thư mục")
 
-    decision, receipt_problems = _decide(definition, period, folder, receipts, as_of, register_path, workers, progress)
+    decision, receipt_problems = _decide(definition, period, folder, receipts, as_of, register_path, workers, progress,
+                                         compare_with)
     result = FeedbackResult(definition, period, decision, out, receipt_problems=receipt_problems)
     ctx = Context(definition, period, as_of, resend_days)
     threads = _threads(register_path, folder, period, decision) if eml else {}
