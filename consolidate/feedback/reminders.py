@@ -18,6 +18,7 @@ means the last on-time day is X − 1, so a missing report on day X is 1 day ove
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import unicodedata
@@ -92,6 +93,7 @@ class Reminder:
     subject: str = ""
     message: str = ""
     group_label: str = ""
+    due_before: dt.date | None = None  # the unit's own deadline (an extension), else the period's
 
     @property
     def code(self) -> str:
@@ -143,9 +145,10 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(VN_TZ).date()
 
 
-def overdue_days(as_of: dt.datetime, period: Period) -> int:
-    """Days since the deadline as of `as_of` (0 before it), as the merge counts days late."""
-    return days_late(as_of, period)
+def overdue_days(as_of: dt.datetime, period: Period, due_before: dt.date | None = None) -> int:
+    """Days since the deadline (the unit's own after an extension) as of `as_of` (0 before
+    it), as the merge counts days late."""
+    return days_late(as_of, period, due_before)
 
 
 def resend_before(as_of: dt.datetime, period: Period, resend_days: int) -> dt.date:
@@ -162,6 +165,7 @@ class Context:
     period: Period
     as_of: dt.datetime
     resend_days: int = 3
+    unit_due: dt.date | None = None  # one unit's own deadline, while composing its letter
 
     @property
     def collector(self) -> str:
@@ -169,7 +173,7 @@ class Context:
 
     @property
     def due(self) -> str:
-        return vn_date(self.period.due_before)
+        return vn_date(self.unit_due or self.period.due_before)
 
     @property
     def today(self) -> str:
@@ -247,6 +251,8 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
     c = ctx.collector
     attach_note = "theo biểu mẫu gửi kèm" if rem.attachment_name else "theo biểu mẫu đã được gửi"
     reasons = " ".join(r.rstrip(".") + "." for r in rem.reasons)
+    # an extension gives the unit its own deadline: the letter quotes that one
+    ctx = dataclasses.replace(ctx, unit_due=rem.due_before) if rem.due_before else ctx
     if rem.kind == NOT_YET_DUE:
         subject = f"Nhắc gửi báo cáo {ctx.short}, kỳ {ctx.period.label} (hạn trước ngày {ctx.due})"
         paragraphs = [

@@ -328,19 +328,23 @@ def _reminder(status: UnitStatus, ctx: Context, copy: AnnotatedCopy | None,
               unreadable: list[FileDecision], ignored: list[FileDecision]) -> Reminder | None:
     if status.status not in (MISSING, LATE, INVALID):
         return None
+    if status.decision == "accept":  # the specialist took the return as it is: nothing to chase
+        return None
     period = ctx.period
+    due = status.due_before or period.due_before  # the unit's own deadline after an extension
     rem = Reminder(unit=status.unit, status=status.status, kind=status.status, missing_state=status.missing_state,
-                   errors=status.errors, warnings=status.warnings)
+                   errors=status.errors, warnings=status.warnings,
+                   due_before=due if due != period.due_before else None)
     if status.used is not None:
         rem.file = status.used.file
         rem.received_at = status.received_at
     if status.status == MISSING:
         rem.kind = status.missing_state or OVERDUE
-        rem.days_overdue = overdue_days(ctx.as_of, period)
+        rem.days_overdue = overdue_days(ctx.as_of, period, due)
         if rem.kind == NOT_YET_DUE:
             from consolidate.feedback.reminders import local_day
 
-            rem.days_left = (period.due_before - local_day(ctx.as_of)).days
+            rem.days_left = (due - local_day(ctx.as_of)).days
         if unreadable:  # what the unit sent cannot be opened: say so, ask for it again
             newest = unreadable[-1]
             rem.kind = UNREADABLE
@@ -355,8 +359,10 @@ def _reminder(status: UnitStatus, ctx: Context, copy: AnnotatedCopy | None,
         rem.days_overdue = status.days_late
         rem.attachment = copy.path if copy else None
     else:  # invalid: the unit still owes a usable report
-        rem.days_overdue = overdue_days(ctx.as_of, period)
+        rem.days_overdue = overdue_days(ctx.as_of, period, due)
         rem.attachment = copy.path if copy else None
+        if status.decision == "reject" and status.ruling is not None:
+            rem.reasons.append(f"Báo cáo chưa được chấp nhận: {status.ruling.note}".rstrip(": "))
     return rem
 
 
