@@ -35,10 +35,11 @@ def national_plan(plan: Path, target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     raw = yaml.safe_load((plan / "definition.yaml").read_text(encoding="utf-8"))
     raw["id"] = raw["id"]
-    raw["units"]["registry"] = {"province_code": "all", "group": raw["units"]["registry"]["group"]}
-    for key in ("csv",):
-        if raw["units"].get(key):
-            shutil.copy(plan / raw["units"][key], target / raw["units"][key])
+    # every commune of the country; the plan's own name corrections and contacts stay
+    raw["units"]["registry"] = {**raw["units"]["registry"], "province_code": "all"}
+    for name in (raw["units"].get("csv"), raw["units"]["registry"].get("contacts")):
+        if name:
+            shutil.copy(plan / name, target / name)
     raw.pop("default", None)
     (target / "definition.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target
