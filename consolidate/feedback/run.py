@@ -91,6 +91,8 @@ class FeedbackResult:
     unreadable: list[FileDecision] = field(default_factory=list)
     not_spreadsheets: list[FileDecision] = field(default_factory=list)  # of no unit: not in the list
     receipt_problems: list[Problem] = field(default_factory=list)
+    # unit code -> messages intake took from it that held no usable spreadsheet (merge status)
+    mail_without_return: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def no_email(self) -> list[Reminder]:
@@ -114,7 +116,8 @@ def _decide(definition, period, returns_dir, receipts, as_of, register_path, wor
     result = run_merge(definition, period, returns_dir, None, receipts=receipts, as_of=as_of, json_path=None,
                        register_path=register_path, workers=workers, keep_raw=True, progress=progress,
                        compare_with=compare_with)
-    return result.decision, list(result.receipt_problems)
+    mail = {code: unit.get("mail_without_return", []) for code, unit in result.status["units"].items()}
+    return result.decision, list(result.receipt_problems), mail
 
 
 # --------------------------------------------------------------------------- unreadable files
@@ -182,9 +185,10 @@ def run_feedback(
     if out.exists() and not out.is_dir():
         raise FeedbackError(f"{out} là một tệp; --out cần một thư mục")
 
-    decision, receipt_problems = _decide(definition, period, folder, receipts, as_of, register_path, workers, progress,
-                                         compare_with)
-    result = FeedbackResult(definition, period, decision, out, receipt_problems=receipt_problems)
+    decision, receipt_problems, mail = _decide(definition, period, folder, receipts, as_of, register_path, workers,
+                                               progress, compare_with)
+    result = FeedbackResult(definition, period, decision, out, receipt_problems=receipt_problems,
+                            mail_without_return=mail)
     ctx = Context(definition, period, as_of, resend_days)
     threads = _threads(register_path, folder, period, decision) if eml else {}
     try:
@@ -294,6 +298,7 @@ def _build(result: FeedbackResult, ctx: Context, eml: bool, threads: dict | None
             continue
         if rem.status == MISSING:
             rem.attachment = blank_template(status.unit)
+            _mail_reasons(rem, result.mail_without_return.get(status.unit.code, []))
         reminders.append(rem)
     for f in orphans:
         rem = Reminder(unit=None, status=UNREADABLE, kind=UNREADABLE, file=f.file,
@@ -322,6 +327,18 @@ def _build(result: FeedbackResult, ctx: Context, eml: bool, threads: dict | None
                         report_id=d.id, period=period.id)
             for rem in reminders
         ]
+
+
+def _mail_reasons(rem: Reminder, messages: list[dict]) -> None:
+    """A unit that mailed something that was not the return: the reminder says what came."""
+    from consolidate.vntime import date_text, parse_time
+
+    for m in messages:
+        at = parse_time(m["received_at"])
+        day = f" ngày {date_text(at)}" if at else ""
+        rem.reasons.append(f"Thư “{m['subject']}” đơn vị gửi{day} không kèm tệp Excel của biểu mẫu "
+                           "(báo cáo dạng PDF, ảnh hoặc đường dẫn không tổng hợp được)")
+        rem.notes.extend(m["notes"][:1])
 
 
 def _reminder(status: UnitStatus, ctx: Context, copy: AnnotatedCopy | None,

@@ -56,6 +56,16 @@ class Receipt:
         return self.at.astimezone(VN_TZ)
 
 
+def receipt_label(receipt: Receipt | None) -> str:
+    """Where a receipt time came from; for mail, who sent it and its subject beside it."""
+    if receipt is None:
+        return ""
+    label = SOURCE_LABELS.get(receipt.source, "")
+    if receipt.source == "email" and (receipt.sender or receipt.subject):
+        label += f": {receipt.sender} – “{receipt.subject}”"
+    return label
+
+
 @dataclass
 class ReceiptRowProblem(Problem):
     code = "receipt-row-invalid"

@@ -25,7 +25,7 @@ from typing import Any
 
 from consolidate.definition.loader import load as load_definition
 from consolidate.definition.model import Definition, Period
-from consolidate.merge import quality, side_job
+from consolidate.merge import mail, quality, side_job
 from consolidate.merge.aggregate import Aggregates, aggregate
 from consolidate.merge.decisions import in_force
 from consolidate.merge.errors import MergeError
@@ -351,13 +351,15 @@ def _conclude(inputs: MergeInputs, reading: _Reading, register: Register, starte
     decision = decide(definition, period, submissions, inputs.as_of, rulings)
     agg = aggregate(definition, decision)
     findings = quality.check(definition, period, agg, _previous(inputs, register))
-    findings.notices = notices(definition, decision)
+    messages = mail.period_messages(register, definition, period.id)
+    findings.notices = notices(definition, decision) + mail.mail_notices(decision, messages)
     clock.lap("decide_aggregate")
 
     if inputs.out_path is not None:
         write_summary(SummaryData(definition, decision, agg, receipt_problems, findings), inputs.out_path)
         clock.lap("summary")
     document = status_document(definition, decision, agg, findings)
+    mail.add_to_status(document, messages)
     json_path = inputs.options.json_path
     written_json = write_json(document, json_path) if json_path else None
     clock.lap("json")

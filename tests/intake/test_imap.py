@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
 from email.message import EmailMessage
 
+import openpyxl
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from consolidate.cli.main import cli
 from consolidate.merge.register import Register
+from consolidate.merge.summary.common import STATUS
+from tests.conftest import ROOT
 from tests.intake.conftest import XLSX, message, raw, return_bytes, vn
 
 
@@ -95,7 +100,10 @@ def test_intake_then_merge_follows_the_mail_times(imap_server, imap_env, plan, d
     merged = invoke("merge", "-d", str(plan), "-p", "2026-H1", "--as-of", "2026-06-10T08:00", "--workers", "0",
                     "--out", str(tmp_path / "tong-hop.xlsx"), "--json", str(status_path), str(returns))
     assert merged.exit_code == 0, merged.output
-    units = json.loads(status_path.read_text(encoding="utf-8"))["units"]
+    status = json.loads(status_path.read_text(encoding="utf-8"))
+    Draft202012Validator(json.loads((ROOT / "schemas" / "merge-status.schema.json").read_text(encoding="utf-8"))
+                         ).validate(status)
+    units = status["units"]
     expected = {"SNV": "on_time", "STC": "late", "24781": "on_time", "SGD": "on_time", "SXD": "on_time",
                 "SCT": "on_time", "SKH": "late", "SYT": "missing"}
     assert {code: units[code]["status"] for code in expected} == expected
@@ -103,6 +111,21 @@ def test_intake_then_merge_follows_the_mail_times(imap_server, imap_env, plan, d
         assert units[code]["received_at_source"] == "email"
         assert units[code]["received_at"] == at.isoformat()
     assert units["24781"]["submissions"] == 2
+    assert [m["sender"] for m in units["SYT"]["mail_without_return"]] == ["syt@example.gov.vn"]
+    assert units["SNV"]["mail_without_return"] == []
+    assert len(status["messages"]) == 9
+    assert {"mail-without-return", "mail-unknown-sender"} <= {n["code"] for n in status["notices"]}
+    assert "receipt-from-mtime" not in {n["code"] for n in status["notices"]}
+    sheet = openpyxl.load_workbook(tmp_path / "tong-hop.xlsx", read_only=True)[STATUS]
+    labels = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert any("snv@example.gov.vn" in c and "Báo cáo 6 tháng đầu năm 2026 - Sở Nội vụ" in c for c in labels)
+
+    feedback = invoke("feedback", "-d", str(plan), "-p", "2026-H1", "--as-of", "2026-06-10T08:00", "--workers", "0",
+                      "--out", str(tmp_path / "phan-hoi"), str(returns))
+    assert feedback.exit_code == 0, feedback.output
+    with open(tmp_path / "phan-hoi" / "nhac-nho.csv", encoding="utf-8-sig") as handle:
+        rows = {r["ma_don_vi"]: r for r in csv.DictReader(handle)}
+    assert "Báo cáo Sở Y tế" in rows["SYT"]["noi_dung"] and "không kèm tệp Excel" in rows["SYT"]["noi_dung"]
 
     again = invoke("intake", "-d", str(plan), "-p", "2026-H1", "--into", str(returns), imap_server.url(box))
     assert again.exit_code == 0 and "không có thư mới" in again.output

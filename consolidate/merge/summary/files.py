@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from consolidate.merge.receipts import SOURCE_LABELS
+from consolidate.merge.receipts import receipt_label
 from consolidate.merge.submissions import VERDICT_LABELS
 from consolidate.merge.summary.common import FILES, VERDICT_COLOURS, Sheet
 
@@ -36,7 +36,7 @@ def files(w: Writer) -> None:
         s.text(r, 6, checked.period, border)
         s.text(r, 7, checked.report_id, border)
         s.when(r, 8, sub.receipt.at if sub.receipt else None)
-        s.text(r, 9, SOURCE_LABELS.get(sub.receipt.source, "") if sub.receipt else "", border)
+        s.text(r, 9, receipt_label(sub.receipt), border)
         s.number(r, 10, checked.errors, border)
         s.number(r, 11, checked.warnings, border)
         s.number(r, 12, checked.raw.size, border)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from consolidate.merge.receipts import SOURCE_LABELS
+from consolidate.merge.receipts import receipt_label
 from consolidate.merge.submissions import (
     INVALID,
     LATE,
@@ -37,7 +37,7 @@ def status(w: Writer) -> None:
         s.text(r, 3, w.d.group_label(u.unit.group), border)
         s.text(r, 4, u.label, border)
         s.when(r, 5, u.received_at)
-        s.text(r, 6, SOURCE_LABELS.get(u.received_source or "", ""), border)
+        s.text(r, 6, receipt_label(u.used.receipt if u.used else None), border)
         s.number(r, 7, u.days_late, border)
         s.text(r, 8, u.used.file if u.used else "", border)
         s.number(r, 9, len(u.submissions), border)
