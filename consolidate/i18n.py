@@ -8,6 +8,9 @@ strings ("Usage:", "Show this message and exit.") get a Vietnamese catalogue of 
 - `_(text)` translates into the current language; `N_(text)` only marks text for extraction
   (class-level templates, rendered later through `_`).
 - `ngettext(singular, plural, n)` for counts ("1 error", "2 errors").
+- `Text(msgid, **params)` is a message kept unrendered (a problem's note, made once and
+  cached, shown later in Vietnamese in a workbook and in English on the CLI); `str()`
+  renders it in the current language.
 - `set_language("vi" | "en")`; the CLI sets it from `--lang`, else from `LANGUAGE`.
 - `number`, `percent` and `seconds` format figures for the current language (Babel).
 
@@ -23,6 +26,7 @@ import gettext as _gettext
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "consolidate"
@@ -41,15 +45,11 @@ def _catalogue(lang: str, domain: str = DOMAIN) -> _gettext.NullTranslations:
     return _catalogues[key]
 
 
-# LANGUAGE as the user set it, before _install_click sets it for Click's lookups
-_USER_LANGUAGE = os.environ.get("LANGUAGE", "")
-
-
-def from_environment(environ: dict[str, str] | None = None) -> str:
+def from_environment(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
     """English when LANGUAGE (GNU gettext's explicit preference) starts with `en`, else
     Vietnamese. LANG and LC_* are ignored on purpose: they are a machine's default (often
     en_US on servers), not a choice the user made for this tool."""
-    value = _USER_LANGUAGE if environ is None else environ.get("LANGUAGE", "")
+    value = (os.environ if environ is None else environ).get("LANGUAGE", "")
     first = (value or "").split(":")[0].lower()
     return "en" if first.startswith("en") else DEFAULT
 
@@ -59,6 +59,23 @@ def set_language(lang: str | None) -> str:
     _current.set(lang)
     _install_click(lang)
     return lang
+
+
+@contextlib.contextmanager
+def session(lang: str) -> Iterator[str]:
+    """One CLI invocation: `lang` (or what `set_language` picks inside) for its messages and
+    Click's, then the language and LANGUAGE as they were, so one run never leaks into the
+    next in the same process (tests, a caller embedding the CLI)."""
+    saved_env = os.environ.get("LANGUAGE")
+    token = _current.set(DEFAULT)
+    try:
+        yield set_language(lang)
+    finally:
+        _current.reset(token)
+        if saved_env is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = saved_env
 
 
 def get_language() -> str:
@@ -93,9 +110,72 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalogue(lang).ngettext(singular, plural, n)
 
 
-def translate(message: str, lang: str) -> str:
+def translate(message: str | Text, lang: str) -> str:
     with language(lang):
-        return _(message)
+        return render(message)
+
+
+class Lazy:
+    """What `str()` renders in the language in force when shown (Text, Figure, a Problem)."""
+
+    __slots__ = ()
+
+
+class Text(Lazy):
+    """A message rendered when it is shown, not when it is made: the Vietnamese msgid and
+    its parameters (which may be Text themselves). Equal when msgid and parameters are."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, **params: Any):
+        self.msgid = msgid
+        self.params = params
+
+    def __str__(self) -> str:
+        text = _(self.msgid)
+        if not self.params:
+            return text
+        return text.format(**{k: render(v) for k, v in self.params.items()})
+
+    def __repr__(self) -> str:
+        return f"Text({self.msgid!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.msgid, self.params) == (other.msgid, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, tuple(sorted(self.params))))
+
+    def __bool__(self) -> bool:
+        return bool(self.msgid)
+
+
+class Figure(Lazy):
+    """A number inside a Text, shown the current language's way when the Text is rendered
+    ("0,85" / "0.85"): up to six decimals, no trailing zeros, no grouping."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float | int):
+        self.value = value
+
+    def __str__(self) -> str:
+        text = f"{round(self.value, 6):g}"
+        return text if _current.get() == "en" else text.replace(".", ",")
+
+    def __repr__(self) -> str:
+        return f"Figure({self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Figure) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def render(value: Any) -> Any:
+    """Text in the current language; anything else as it is (a plan's own words, a number)."""
+    return str(value) if isinstance(value, Lazy) else value
 
 
 def _install_click(lang: str) -> None:

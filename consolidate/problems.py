@@ -1,7 +1,8 @@
 """Problems found in definitions and returns, in the style of frictionless errors.
 
 Each kind of problem is a small class with a stable kebab-case ``code``, a severity and a
-Vietnamese message template; the position (file, sheet, cell, field, key path) is kept in
+Vietnamese message template (a msgid of the catalogue, rendered in the language in force
+when the message is read); the position (file, sheet, cell, field, key path) is kept in
 fields so that tools and tests never parse message text.
 """
 
@@ -10,20 +11,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from consolidate.i18n import Lazy, Text, _, language, render
+
 ERROR = "error"
 WARNING = "warning"
 
 
 @dataclass
-class Problem:
-    """One located problem. Subclasses set ``code``, ``severity`` and ``template``."""
+class Problem(Lazy):
+    """One located problem. Subclasses set ``code``, ``severity`` and ``template`` (wrapped
+    in ``N_``). ``note`` is the variable part: a :class:`Text` when the tool wrote it (so it
+    renders in either language), a plain string when it quotes a plan, a unit or a library."""
 
     code: ClassVar[str] = "problem"
     severity: ClassVar[str] = ERROR
     template: ClassVar[str] = "{note}"
-    template_en: ClassVar[str] = "{note}"
 
-    note: str = ""
+    note: str | Text = ""
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None
@@ -34,15 +38,27 @@ class Problem:
 
     @property
     def message(self) -> str:
-        return self._render(self.template)
+        """The message in the language in force (Vietnamese unless the CLI chose English)."""
+        return self._render(_(self.template))
+
+    def __str__(self) -> str:
+        return self.message
 
     @property
     def message_en(self) -> str:
-        return self._render(self.template_en)
+        with language("en"):
+            return self.message
+
+    @property
+    def message_vi(self) -> str:
+        """For the documents a unit or the specialist reads, which are Vietnamese always."""
+        with language("vi"):
+            return self.message
 
     def _render(self, template: str) -> str:
+        note = render(self.note)
         values = {
-            "note": self.note,
+            "note": note,
             "file": self.file or "",
             "sheet": self.sheet or "",
             "cell": self.cell or "",
@@ -50,11 +66,11 @@ class Problem:
             "value": _short(self.value),
             "path": self.path or "",
         }
-        values.update(self.params)
+        values.update({k: render(v) for k, v in self.params.items()})
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
-            return f"{template} {self.note}".strip()
+            return f"{template} {note}".strip()
 
     @property
     def location(self) -> str:
@@ -111,16 +127,23 @@ class ConsolidateError(Exception):
     """A command could not do its job (exit 1). Every fatal library error derives from it,
     so the CLI catches this one type at its edge. It carries a code like a Problem does; a
     subclass sets `code`, and `usage = True` makes the CLI treat it as a usage error (exit 2).
-    The message is rendered when it is raised, in the language then in force."""
+    The message is a string or a :class:`Text`, rendered when shown, in the language then in
+    force; with no message, the problems it carries are listed."""
 
     code: ClassVar[str] = "consolidate-error"
     usage: ClassVar[bool] = False
 
-    def __init__(self, message: str = "", *, problems: list[Problem] | None = None, code: str | None = None):
+    def __init__(self, message: str | Text = "", *, problems: list[Problem] | None = None, code: str | None = None):
         self.problems = list(problems or [])
         if code:
             self.code = code
-        super().__init__(message or "\n".join(f"- {p.message}" for p in self.problems))
+        self.text = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        if self.text:
+            return render(self.text)
+        return "\n".join(f"- {p.message}" for p in self.problems)
 
     @property
     def message(self) -> str:

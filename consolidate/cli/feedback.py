@@ -10,9 +10,13 @@ import time
 
 import click
 
-from consolidate.cli.options import ProgressBar, cycle_options, returns_dir_argument, say
+from consolidate.cli.common import load_definition, plan_head, resolve_period
+from consolidate.cli.options import ProgressBar, cycle_options, returns_dir_argument
+from consolidate.i18n import N_, _, ngettext, render, seconds
 
 MAX_LISTED = 20  # units without an email address named one by one
+KIND_LABELS = {"overdue": N_("quá hạn"), "not_yet_due": N_("chưa đến hạn"), "invalid": N_("có lỗi"),
+               "late": N_("muộn"), "unreadable": N_("tệp không đọc được")}
 
 
 @click.command("feedback")
@@ -26,74 +30,72 @@ MAX_LISTED = 20  # units without an email address named one by one
 def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as_of, register_path, eml,
                      resend_days, workers, lang, compare_with):
     """Phản hồi cho đơn vị: tệp đánh dấu lỗi, danh sách nhắc nhở, thư nháp."""
-    from consolidate.cli.common import load_definition, resolve_period
-    from consolidate.feedback.run import FeedbackError, FeedbackUsageError, run_feedback
-    from consolidate.merge.receipts import ReceiptsError
-    from consolidate.merge.register import RegisterError
-    from consolidate.merge.run import MergeError
-    from consolidate.merge.summary import SummaryWriteError
+    from consolidate.feedback.run import run_feedback
 
-    d = load_definition(definition_path, lang)
-    p = resolve_period(d, period, lang)
+    d = load_definition(definition_path)
+    p = resolve_period(d, period)
     started = time.perf_counter()
-    bar = ProgressBar(say(lang, "Đang đọc các tệp", "Reading files"))
+    bar = ProgressBar(_("Đang đọc các tệp"))
     try:
         result = run_feedback(d, p, returns_dir, out_dir, receipts=receipts, as_of=as_of,
                               register_path=register_path, eml=eml, workers=workers, resend_days=resend_days,
                               progress=bar, compare_with=compare_with)
-    except FeedbackUsageError as exc:
-        raise click.UsageError(str(exc)) from None
-    except (FeedbackError, MergeError, RegisterError, ReceiptsError, SummaryWriteError) as exc:
-        raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
-        raise click.ClickException(say(lang, "Đã dừng", "Interrupted")) from None
+        raise click.ClickException(_("Đã dừng")) from None
     finally:
         bar.close()
     elapsed = time.perf_counter() - started
+    lines = _report(d, p, result, elapsed)
+    if eml:
+        lines.extend(_drafts(result))
+    for f in result.unreadable:
+        if f in result.not_spreadsheets:
+            lines.append(_("  không phải bảng tính, không rõ đơn vị: {file} (không đưa vào danh sách nhắc nhở)")
+                         .format(file=f.file))
+        else:
+            lines.append(_("  không đọc được: {file}: {reason}").format(file=f.file, reason=render(f.reason)))
+    click.echo("\n".join(lines))
 
+
+def _report(d, p, result, elapsed: float) -> list[str]:
     reminded = {rem.code for rem in result.reminders}
     warned_only = sum(1 for copy in result.annotated if copy.unit.code not in reminded)
     counts: dict[str, int] = {}
     for rem in result.reminders:
         counts[rem.kind] = counts.get(rem.kind, 0) + 1
-    labels = {"overdue": ("quá hạn", "overdue"), "not_yet_due": ("chưa đến hạn", "not yet due"),
-              "invalid": ("có lỗi", "invalid"), "late": ("muộn", "late"),
-              "unreadable": ("tệp không đọc được", "unreadable")}
-    en = lang == "en"
-    summary = ", ".join(f"{labels.get(k, (k, k))[en]} {v}" for k, v in sorted(counts.items()))
-    head = d.id + " " + p.id if en else f"{d.short_title or d.title} - {p.label}"
+    summary = ", ".join(f"{_(KIND_LABELS[k]) if k in KIND_LABELS else k} {v}" for k, v in sorted(counts.items()))
+    n, annotated, blank = len(result.reminders), len(result.annotated), len(result.templates)
     lines = [
-        say(lang,
-            f"{head}: {len(result.reminders)} đơn vị cần nhắc ({summary or 'không có'}); {len(result.annotated)} tệp "
-            f"đánh dấu lỗi, {len(result.templates)} biểu mẫu trống ({elapsed:.1f} giây).",
-            f"{head}: {len(result.reminders)} units to remind ({summary or 'none'}); {len(result.annotated)} annotated "
-            f"returns, {len(result.templates)} blank templates ({elapsed:.1f} s)."),
-        say(lang, f"Danh sách nhắc nhở: {result.list_xlsx} và {result.list_csv}",
-            f"Reminder list: {result.list_xlsx} and {result.list_csv}"),
+        _("{head}: {reminders} ({summary}); {annotated}, {blank} ({elapsed}).").format(
+            head=plan_head(d, p),
+            reminders=ngettext("{n} đơn vị cần nhắc", "{n} đơn vị cần nhắc", n).format(n=n),
+            summary=summary or _("không có"),
+            annotated=ngettext("{n} tệp đánh dấu lỗi", "{n} tệp đánh dấu lỗi", annotated).format(n=annotated),
+            blank=ngettext("{n} biểu mẫu trống", "{n} biểu mẫu trống", blank).format(n=blank),
+            elapsed=seconds(elapsed)),
+        _("Danh sách nhắc nhở: {xlsx} và {csv}").format(xlsx=result.list_xlsx, csv=result.list_csv),
     ]
     if warned_only:
-        lines.append(say(
-            lang,
-            f"{warned_only} tệp đánh dấu là của đơn vị nộp đúng hạn, chỉ có cảnh báo (không có trong danh sách "
-            f"nhắc nhở); xem {result.out_dir / 'danh-dau'}",
-            f"{warned_only} annotated returns are of units on time with warnings only (not in the list); "
-            f"see {result.out_dir / 'danh-dau'}"))
-    if eml:
-        lines.append(say(lang, f"{len(result.drafts)} thư nháp trong {result.out_dir / 'thu-nhap'}",
-                         f"{len(result.drafts)} email drafts in {result.out_dir / 'thu-nhap'}"))
-        for rem in result.no_email[:MAX_LISTED]:
-            lines.append(say(lang, f"  cần bổ sung địa chỉ: {rem.unit.code} {rem.unit.name} (thư nháp chưa có người nhận)",
-                             f"  no email address: {rem.unit.code} {rem.unit.name} (draft has an empty To)"))
-        if len(result.no_email) > MAX_LISTED:
-            more = len(result.no_email) - MAX_LISTED
-            lines.append(say(lang, f"  ... và {more} đơn vị khác cần bổ sung địa chỉ (cột “Thư điện tử” trong "
-                                   f"{result.list_xlsx.name})",
-                             f"  ... and {more} more units without an email address (column 'Thư điện tử' of "
-                             f"{result.list_xlsx.name})"))
-    for f in result.unreadable:
-        if f in result.not_spreadsheets:
-            lines.append(say(lang, f"  không phải bảng tính, không rõ đơn vị: {f.file} (không đưa vào danh sách nhắc nhở)",
-                             f"  not a spreadsheet, no unit: {f.file} (left out of the list)"))
-        else:
-            lines.append(say(lang, f"  không đọc được: {f.file}: {f.reason}", f"  unreadable: {f.file}: {f.reason}"))
-    click.echo("\n".join(lines))
+        lines.append(ngettext(
+            "{n} tệp đánh dấu là của đơn vị nộp đúng hạn, chỉ có cảnh báo (không có trong danh sách nhắc nhở); "
+            "xem {folder}",
+            "{n} tệp đánh dấu là của đơn vị nộp đúng hạn, chỉ có cảnh báo (không có trong danh sách nhắc nhở); "
+            "xem {folder}",
+            warned_only).format(n=warned_only, folder=result.out_dir / "danh-dau"))
+    return lines
+
+
+def _drafts(result) -> list[str]:
+    n = len(result.drafts)
+    lines = [ngettext("{n} thư nháp trong {folder}", "{n} thư nháp trong {folder}", n)
+             .format(n=n, folder=result.out_dir / "thu-nhap")]
+    for rem in result.no_email[:MAX_LISTED]:
+        lines.append(_("  cần bổ sung địa chỉ: {code} {name} (thư nháp chưa có người nhận)")
+                     .format(code=rem.unit.code, name=rem.unit.name))
+    if len(result.no_email) > MAX_LISTED:
+        more = len(result.no_email) - MAX_LISTED
+        lines.append(ngettext(
+            "  ... và {n} đơn vị khác cần bổ sung địa chỉ (cột “Thư điện tử” trong {file})",
+            "  ... và {n} đơn vị khác cần bổ sung địa chỉ (cột “Thư điện tử” trong {file})",
+            more).format(n=more, file=result.list_xlsx.name))
+    return lines

@@ -7,15 +7,15 @@ import time
 
 import click
 
-from consolidate.cli.common import load_definition, resolve_period
+from consolidate.cli.common import day_text, load_definition, period_name, resolve_period
 from consolidate.cli.feedback import feedback_command
 from consolidate.cli.intake import intake_command
 from consolidate.cli.merge import merge_command
-from consolidate.cli.options import definition_option, lang_option, say
+from consolidate.cli.options import definition_option, lang_option
 from consolidate.cli.review import review_command
 from consolidate.cli.validate import validate_command
 from consolidate.definition import loader as definitions
-from consolidate.i18n import from_environment, set_language
+from consolidate.i18n import _, from_environment, ngettext, seconds, session
 from consolidate.problems import ConsolidateError
 
 LANG_OPTION = lang_option
@@ -26,8 +26,9 @@ class ConsolidateGroup(click.Group):
     with its message (2 when it is a usage error); nothing else is caught here."""
 
     def main(self, *args, **kwargs):
-        set_language(from_environment())  # each invocation starts from the user's choice
-        return super().main(*args, **kwargs)
+        # each invocation starts from the user's choice (LANGUAGE) and leaves no trace
+        with session(from_environment()):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -47,7 +48,8 @@ def cli(lang: str) -> None:
 
 @cli.command("definitions")
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
-def definitions_command(as_json: bool) -> None:
+@LANG_OPTION
+def definitions_command(as_json: bool, lang: str) -> None:
     """Liệt kê các định nghĩa báo cáo có sẵn trong templates/."""
     rows = []
     for file in definitions.shipped():
@@ -56,17 +58,17 @@ def definitions_command(as_json: bool) -> None:
             rows.append({"path": str(file.parent), "id": d.id, "version": d.version, "title": d.title,
                          "periods": [p.id for p in d.periods], "units": len(d.units), "default": d.default})
         except definitions.DefinitionError as error:
-            rows.append({"path": str(file.parent), "error": str(error)})
+            rows.append({"path": str(file.parent), "error": "\n".join(f"- {p.message}" for p in error.problems)})
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         if "error" in row:
-            click.echo(f"{row['path']}: LỖI\n{row['error']}")
+            click.echo(_("{path}: LỖI").format(path=row["path"]) + "\n" + row["error"])
             continue
-        mark = " (mặc định)" if row["default"] else ""
+        mark = _(" (mặc định)") if row["default"] else ""
         click.echo(f"{row['path']}{mark}\n  {row['id']} v{row['version']}: {row['title']}\n"
-                   f"  kỳ: {', '.join(row['periods'])}; đơn vị: {row['units']}")
+                   + _("  kỳ: {periods}; đơn vị: {units}").format(periods=", ".join(row["periods"]), units=row["units"]))
 
 
 @cli.command("check")
@@ -76,9 +78,8 @@ def check_command(definition_path: str, lang: str) -> None:
     """Kiểm tra một định nghĩa báo cáo (thư mục hoặc tệp YAML)."""
     from consolidate.definition.provenance import confirmations
     from consolidate.definition.units import contact_problems
-    from consolidate.i18n import _, ngettext
 
-    d = load_definition(definition_path, lang)
+    d = load_definition(definition_path)
     counts = {kind: len(d.sections_of(kind)) for kind in ("fields", "tasks", "table", "text")}
     raw = definitions.read_yaml(d.path) if d.path else {"units": {}}
     contacts = contact_problems(raw["units"], d.path.parent, list(d.units)) if d.path else []
@@ -88,13 +89,16 @@ def check_command(definition_path: str, lang: str) -> None:
     if errors:
         raise click.ClickException(ngettext("Danh sách liên hệ có {n} lỗi.", "Danh sách liên hệ có {n} lỗi.",
                                             len(errors)).format(n=len(errors)))
-    click.echo(say(
-        lang,
-        f"Hợp lệ: {d.id} phiên bản {d.version}; {len(d.periods)} kỳ, {len(d.units)} đơn vị, "
-        f"{len(d.value_fields)} trường, {counts['tasks']} mục nhiệm vụ, {counts['table']} bảng, {len(d.rules)} quy tắc.",
-        f"Valid: {d.id} version {d.version}; {len(d.periods)} periods, {len(d.units)} units, "
-        f"{len(d.value_fields)} fields, {counts['tasks']} task sections, {counts['table']} tables, {len(d.rules)} rules.",
-    ))
+    parts = [
+        ngettext("{n} kỳ", "{n} kỳ", len(d.periods)).format(n=len(d.periods)),
+        ngettext("{n} đơn vị", "{n} đơn vị", len(d.units)).format(n=len(d.units)),
+        ngettext("{n} trường", "{n} trường", len(d.value_fields)).format(n=len(d.value_fields)),
+        ngettext("{n} mục nhiệm vụ", "{n} mục nhiệm vụ", counts["tasks"]).format(n=counts["tasks"]),
+        ngettext("{n} bảng", "{n} bảng", counts["table"]).format(n=counts["table"]),
+        ngettext("{n} quy tắc", "{n} quy tắc", len(d.rules)).format(n=len(d.rules)),
+    ]
+    click.echo(_("Hợp lệ: {id} phiên bản {version}; {counts}.").format(
+        id=d.id, version=d.version, counts=", ".join(parts)))
     unconfirmed = confirmations(d)
     if unconfirmed:
         click.echo(ngettext("{n} giá trị không do Kế hoạch nêu, cần xác nhận trước khi gửi:",
@@ -115,23 +119,22 @@ def templates_command(definition_path, period, out_dir, units, no_generic, lang)
     """Tạo biểu mẫu Excel cho từng đơn vị phải báo cáo trong kỳ."""
     from consolidate.template.writer import write_templates
 
-    d = load_definition(definition_path, lang)
-    p = resolve_period(d, period, lang)
+    d = load_definition(definition_path)
+    p = resolve_period(d, period)
     unknown = [code for code in units if d.unit(code) is None]
     if unknown:
-        raise click.UsageError(say(lang, f"Mã đơn vị không có trong kế hoạch: {', '.join(unknown)}",
-                                   f"Unknown unit codes: {', '.join(unknown)}"))
+        raise click.UsageError(_("Mã đơn vị không có trong kế hoạch: {codes}").format(codes=", ".join(unknown)))
     started = time.perf_counter()
     try:
         written = write_templates(d, p, out_dir, list(units) or None, generic=not no_generic)
     except OSError as exc:
-        raise click.ClickException(say(lang, f"Không ghi được vào {out_dir}: {exc}", f"Cannot write to {out_dir}: {exc}")) from None
+        raise click.ClickException(_("Không ghi được vào {path}: {reason}").format(path=out_dir, reason=exc)) from None
     elapsed = time.perf_counter() - started
-    click.echo(say(
-        lang,
-        f"Đã tạo {len(written)} biểu mẫu {p.label} (hạn trước ngày {p.due_before:%d/%m/%Y}) trong {out_dir} ({elapsed:.1f} giây).",
-        f"Wrote {len(written)} templates for {p.id} (due before {p.due_before}) to {out_dir} ({elapsed:.1f} s).",
-    ))
+    click.echo(ngettext(
+        "Đã tạo {n} biểu mẫu {period} (hạn trước ngày {due}) trong {out} ({elapsed}).",
+        "Đã tạo {n} biểu mẫu {period} (hạn trước ngày {due}) trong {out} ({elapsed}).",
+        len(written),
+    ).format(n=len(written), period=period_name(p), due=day_text(p.due_before), out=out_dir, elapsed=seconds(elapsed)))
 
 
 for _command in (validate_command, merge_command, feedback_command, intake_command, review_command):
@@ -142,5 +145,4 @@ def main() -> None:
     cli(prog_name="consolidate")
 
 
-
-__all__ = ["cli", "main", "load_definition", "resolve_period", "say"]
+__all__ = ["cli", "main", "load_definition", "resolve_period"]

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import click
 
-
-def say(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
-
+from consolidate.i18n import _
 
 definition_option = click.option(
     "--definition", "-d", "definition_path", type=click.Path(), default=None,
@@ -46,8 +43,8 @@ class AsOf(click.ParamType):
         try:
             return parse_as_of(value)
         except ValueError:
-            self.fail(f"'{value}' không phải thời điểm hợp lệ (ví dụ 2026-06-10T08:00 hoặc 10/06/2026 08:00) / "
-                      "not a valid time (e.g. 2026-06-10T08:00)", param, ctx)
+            self.fail(_("'{value}' không phải thời điểm hợp lệ (ví dụ 2026-06-10T08:00 hoặc 10/06/2026 08:00)")
+                      .format(value=value), param, ctx)
 
 
 as_of_option = click.option(

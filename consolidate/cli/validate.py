@@ -12,7 +12,9 @@ from pathlib import Path
 
 import click
 
-from consolidate.cli.options import definition_option, lang_option, say
+from consolidate.cli.common import load_definition
+from consolidate.cli.options import definition_option, lang_option
+from consolidate.i18n import _, ngettext, render
 from consolidate.problems import Problem
 from consolidate.validation.checker import ValidationReport, validate_returns
 from consolidate.validation.returns import CheckedReturn
@@ -59,38 +61,35 @@ def _location(problem: Problem) -> str:
     return where + (f" ({problem.field_id})" if problem.field_id else "")
 
 
-def _verdict(checked: CheckedReturn, lang: str) -> str:
+def _verdict(checked: CheckedReturn) -> str:
     if checked.foreign_reason:
-        return say(lang, "KHÔNG THUỘC BÁO CÁO NÀY", "NOT A RETURN OF THIS REPORT")
+        return _("KHÔNG THUỘC BÁO CÁO NÀY")
     if not checked.valid:
-        return say(lang, "CÓ LỖI", "ERRORS")
+        return _("CÓ LỖI")
     if checked.warnings:
-        return say(lang, "ĐẠT (có cảnh báo)", "OK (with warnings)")
-    return say(lang, "ĐẠT", "OK")
+        return _("ĐẠT (có cảnh báo)")
+    return _("ĐẠT")
 
 
-def print_text(report: ValidationReport, lang: str) -> None:
+def _counts(errors: int, warnings: int) -> str:
+    return (ngettext("{n} lỗi", "{n} lỗi", errors).format(n=errors) + ", "
+            + ngettext("{n} cảnh báo", "{n} cảnh báo", warnings).format(n=warnings))
+
+
+def print_text(report: ValidationReport, lang: str | None = None) -> None:
     for checked in report.returns:
         who = ", ".join(x for x in (checked.unit_code, checked.period) if x)
-        counts = say(
-            lang, f"{checked.errors} lỗi, {checked.warnings} cảnh báo",
-            f"{checked.errors} errors, {checked.warnings} warnings",
-        )
-        head = f"{_verdict(checked, lang)}: {checked.file}" + (f" [{who}]" if who else "") + f" — {counts}"
-        if checked.foreign_reason and lang == "vi":
-            head += f" ({checked.foreign_reason})"
+        head = f"{_verdict(checked)}: {checked.file}" + (f" [{who}]" if who else "")
+        head += f" — {_counts(checked.errors, checked.warnings)}"
+        if checked.foreign_reason:
+            head += f" ({render(checked.foreign_reason)})"
         click.echo(head)
         for problem in checked.problems:
-            message = problem.message_en if lang == "en" else problem.message
-            click.echo(f"  [{problem.code}] {_location(problem)}: {message}")
+            click.echo(f"  [{problem.code}] {_location(problem)}: {problem.message}")
     c = report.counts
-    click.echo(say(
-        lang,
-        f"Tổng cộng {c['files']} tệp: {c['valid']} đạt, {c['invalid']} có lỗi "
-        f"({c['foreign']} không thuộc báo cáo này); {c['errors']} lỗi, {c['warnings']} cảnh báo.",
-        f"{c['files']} files: {c['valid']} acceptable, {c['invalid']} with errors "
-        f"({c['foreign']} not returns of this report); {c['errors']} errors, {c['warnings']} warnings.",
-    ))
+    click.echo(_("Tổng cộng {files}: {valid} đạt, {invalid} có lỗi ({foreign} không thuộc báo cáo này); {counts}.").format(
+        files=ngettext("{n} tệp", "{n} tệp", c["files"]).format(n=c["files"]), valid=c["valid"],
+        invalid=c["invalid"], foreign=c["foreign"], counts=_counts(c["errors"], c["warnings"])))
 
 
 @click.command("validate")
@@ -104,24 +103,19 @@ def print_text(report: ValidationReport, lang: str) -> None:
 @click.pass_context
 def validate_command(ctx, definition_path, period, as_json, as_of, lang, paths) -> None:
     """Kiểm tra các tệp báo cáo (tệp hoặc thư mục) theo định nghĩa báo cáo."""
-    # imported here: consolidate.cli registers this command when it is imported itself
-    from consolidate.cli.common import load_definition
-
-    definition = load_definition(definition_path, lang)
+    definition = load_definition(definition_path)
     if period is not None and period not in {p.id for p in definition.periods}:
         known = ", ".join(p.id for p in definition.periods)
-        raise click.BadParameter(
-            say(lang, f"kỳ '{period}' không có trong kế hoạch (có: {known})", f"unknown period '{period}' (known: {known})"),
-            param_hint="--period",
-        )
+        raise click.BadParameter(_("kỳ '{period}' không có trong kế hoạch (có: {known})").format(period=period, known=known),
+                                 param_hint="--period")
     files = collect_files(paths)
     if not files:
-        raise click.UsageError(say(lang, "Không tìm thấy tệp bảng tính nào để kiểm tra.", "No spreadsheet files to check."))
+        raise click.UsageError(_("Không tìm thấy tệp bảng tính nào để kiểm tra."))
     raws = read_returns(files, definition)
     today = as_of.date() if isinstance(as_of, dt.datetime) else None
     report = validate_returns(raws, definition, period, as_of=today)
     if as_json:
         click.echo(json.dumps(report.to_dict(lang=lang), ensure_ascii=False, indent=2))
     else:
-        print_text(report, lang)
+        print_text(report)
     ctx.exit(0 if report.valid else 1)

@@ -40,6 +40,7 @@ from consolidate.definition.model import (
 from consolidate.definition.rules import RuleSyntaxError, field_refs
 from consolidate.definition.schema_messages import explain, key_path, leaf_errors
 from consolidate.definition.units import UnitSourceError, load_units
+from consolidate.i18n import N_, _
 from consolidate.problems import ConsolidateError, Problem, ProblemList
 
 DEFINITION_FILE = "definition.yaml"
@@ -51,14 +52,12 @@ SHEET_NAME_BAD = re.compile(r"[\\/?*\[\]:]")
 class DefinitionProblem(Problem):
     code = "definition-invalid"
     template = "{path}: {note}"
-    template_en = "{path}: {note}"
 
 
 @dataclass
 class DefinitionUnreadable(Problem):
     code = "definition-unreadable"
-    template = "Không đọc được tệp định nghĩa {file}: {note}"
-    template_en = "Cannot read definition {file}: {note}"
+    template = N_("Không đọc được tệp định nghĩa {file}: {note}")
 
 
 class DefinitionError(ConsolidateError):
@@ -69,6 +68,9 @@ class DefinitionError(ConsolidateError):
     def __init__(self, problems: ProblemList):
         super().__init__(problems=problems)
         self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join([_("Định nghĩa báo cáo không dùng được:")] + [f"  - {p.message}" for p in self.problems])
 
 
 def nfc(text: Any) -> str:

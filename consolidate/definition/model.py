@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from consolidate.i18n import _
+
 DEFAULT_TASK_STATUSES = (
     "Chưa triển khai",
     "Đang triển khai",
@@ -209,7 +211,7 @@ class Definition:
             if period.id == period_id:
                 return period
         known = ", ".join(p.id for p in self.periods)
-        raise KeyError(f"Kỳ báo cáo '{period_id}' không có trong kế hoạch (có: {known})")
+        raise KeyError(_("Kỳ báo cáo '{period}' không có trong kế hoạch (có: {known})").format(period=period_id, known=known))
 
     def source_of(self, path: str) -> Provenance | None:
         """The provenance of a key path, or of its nearest marked parent; None: stated by the

@@ -175,7 +175,7 @@ def _related(problem: Problem, where: dict[tuple[str, str], Position]) -> list[P
 
 
 def comment_text(problem: Problem) -> str:
-    return f"{SEVERITY_LABELS.get(problem.severity, problem.severity).upper()}: {problem.message}"
+    return f"{SEVERITY_LABELS.get(problem.severity, problem.severity).upper()}: {problem.message_vi}"
 
 
 def plan(checked: CheckedReturn, definition: Definition) -> tuple[dict[str, Any], list[ListedProblem], list[Annotation]]:
@@ -287,9 +287,9 @@ class _ListSheet:
             ws.write_string(r, 4, item.label, cell)
             shown = _show(p.value)
             ws.write_string(r, 5, shown, quoted if needs_quote_prefix(shown) else cell)
-            ws.write_string(r, 6, p.message, cell)
+            ws.write_string(r, 6, p.message_vi, cell)
             ws.write_string(r, 7, p.code, cell)
-            ws.set_row(r, wrapped_height([(sheet_text, 18), (item.label, 28), (shown, 18), (p.message, 62), (p.code, 18)]))
+            ws.set_row(r, wrapped_height([(sheet_text, 18), (item.label, 28), (shown, 18), (p.message_vi, 62), (p.code, 18)]))
         if not self.listed:
             ws.merge_range(header + 1, 0, header + 1, last, "Không có lỗi.", cell)
         ws.freeze_panes(header + 1, 0)

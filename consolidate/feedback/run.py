@@ -42,6 +42,7 @@ from consolidate.feedback.reminders import (
     write_csv,
     write_xlsx,
 )
+from consolidate.i18n import _, translate
 from consolidate.mail.drafts import copy_to
 from consolidate.merge.submissions import (
     IGNORED,
@@ -137,7 +138,7 @@ def match_unit(file_name: str, units: list[Unit]) -> Unit | None:
 
 
 def _reason(decision: FileDecision) -> str:
-    text = decision.reason.strip().rstrip(".")
+    text = translate(decision.reason, "vi").strip().rstrip(".")
     return text or "không đọc được tệp"
 
 
@@ -150,7 +151,7 @@ def _plain_reason(decision: FileDecision) -> str:
     reader's technical note (that stays in the list's notes column)."""
     for problem in decision.submission.checked.raw.problems:
         if problem.severity == "error":
-            text = dataclasses.replace(problem, note="").message
+            text = dataclasses.replace(problem, note="").message_vi
             return text.strip().rstrip(":;,. ").strip()
     return _reason(decision)
 
@@ -178,12 +179,11 @@ def run_feedback(
     folder = Path(returns_dir)
     out = Path(out_dir)
     if folder.is_dir() and _inside(out, folder):
-        raise FeedbackUsageError(
-            f"Thư mục kết quả {out} nằm trong thư mục báo cáo {folder}: các tệp đánh dấu sẽ bị đọc như bản nộp "
-            "ở lần tổng hợp sau. Hãy chọn --out ở ngoài thư mục báo cáo."
-        )
+        raise FeedbackUsageError(_(
+            "Thư mục kết quả {out} nằm trong thư mục báo cáo {folder}: các tệp đánh dấu sẽ bị đọc như bản nộp "
+            "ở lần tổng hợp sau. Hãy chọn --out ở ngoài thư mục báo cáo.").format(out=out, folder=folder))
     if out.exists() and not out.is_dir():
-        raise FeedbackError(f"{out} là một tệp; --out cần một thư mục")
+        raise FeedbackError(_("{path} là một tệp; --out cần một thư mục").format(path=out))
 
     decision, receipt_problems, mail = _decide(definition, period, folder, receipts, as_of, register_path, workers,
                                                progress, compare_with)
@@ -197,7 +197,7 @@ def run_feedback(
         _build(result, ctx, eml, threads)
         _retire(out, previous, result)
     except OSError as exc:
-        raise FeedbackError(f"Không ghi được vào {out}: {exc.strerror or exc}") from None
+        raise FeedbackError(_("Không ghi được vào {path}: {reason}").format(path=out, reason=exc.strerror or exc)) from None
     return result
 
 

@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from consolidate.i18n import N_, Text, _
 from consolidate.problems import WARNING, ConsolidateError, Problem, ProblemList
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -70,24 +71,21 @@ def receipt_label(receipt: Receipt | None) -> str:
 class ReceiptRowProblem(Problem):
     code = "receipt-row-invalid"
     severity = "error"
-    template = "Sổ tiếp nhận {file}, dòng {row}: {note}; dòng này bị bỏ qua"
-    template_en = "Receipts {file}, row {row}: {note}; the row is ignored"
+    template = N_("Sổ tiếp nhận {file}, dòng {row}: {note}; dòng này bị bỏ qua")
 
 
 @dataclass
 class ReceiptFileUnknown(Problem):
     code = "receipt-file-unknown"
     severity = WARNING
-    template = "Sổ tiếp nhận {file}, dòng {row}: không có tệp '{value}' trong thư mục báo cáo"
-    template_en = "Receipts {file}, row {row}: no file '{value}' in the returns folder"
+    template = N_("Sổ tiếp nhận {file}, dòng {row}: không có tệp '{value}' trong thư mục báo cáo")
 
 
 @dataclass
 class ReceiptDuplicate(Problem):
     code = "receipt-duplicate"
     severity = WARNING
-    template = "Sổ tiếp nhận {file}, dòng {row}: tệp '{value}' đã có ở dòng {first}; dùng thời điểm ở dòng {first}"
-    template_en = "Receipts {file}, row {row}: file '{value}' already on row {first}; row {first} is used"
+    template = N_("Sổ tiếp nhận {file}, dòng {row}: tệp '{value}' đã có ở dòng {first}; dùng thời điểm ở dòng {first}")
 
 
 class ReceiptsError(ConsolidateError):
@@ -162,27 +160,26 @@ def read_book(path: str | Path, known_files: list[str] | None = None) -> Receipt
     try:
         raw = source.read_bytes()
     except OSError as exc:
-        raise ReceiptsError(f"Không đọc được sổ tiếp nhận {source}: {exc.strerror or exc}") from None
+        raise ReceiptsError(_("Không đọc được sổ tiếp nhận {file}: {reason}").format(
+            file=source, reason=exc.strerror or exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ReceiptsError(
-            f"Sổ tiếp nhận {source.name} không phải UTF-8; hãy lưu lại dạng 'CSV UTF-8 (Comma delimited)'"
-        ) from None
+        raise ReceiptsError(_("Sổ tiếp nhận {file} không phải UTF-8; hãy lưu lại dạng 'CSV UTF-8 (Comma delimited)'")
+                            .format(file=source.name)) from None
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise ReceiptsError(f"Sổ tiếp nhận {source.name} sai định dạng CSV: {exc}") from None
+        raise ReceiptsError(_("Sổ tiếp nhận {file} sai định dạng CSV: {reason}").format(file=source.name, reason=exc)) from None
     if not rows:
-        raise ReceiptsError(f"Sổ tiếp nhận {source.name} trống; cần hai cột file,received_at")
+        raise ReceiptsError(_("Sổ tiếp nhận {file} trống; cần hai cột file,received_at").format(file=source.name))
     header = [unicodedata.normalize("NFC", h).strip().casefold() for h in rows[0]]
     if "file" not in header or "received_at" not in header:
-        raise ReceiptsError(
-            f"Sổ tiếp nhận {source.name} thiếu cột 'file' hoặc 'received_at' ở dòng tiêu đề (có: {', '.join(rows[0])})"
-        )
+        raise ReceiptsError(_("Sổ tiếp nhận {file} thiếu cột 'file' hoặc 'received_at' ở dòng tiêu đề (có: {columns})")
+                            .format(file=source.name, columns=", ".join(rows[0])))
     i_file, i_time = header.index("file"), header.index("received_at")
 
     known = {norm_name(f): f for f in (known_files or [])}
@@ -196,21 +193,21 @@ def read_book(path: str | Path, known_files: list[str] | None = None) -> Receipt
         if not any(c.strip() for c in row):
             continue
 
-        def bad(note: str, value: str = "", number: int = number) -> None:
+        def bad(note: Text, value: str = "", number: int = number) -> None:
             book.problems.append(
                 ReceiptRowProblem(file=source.name, note=note, value=value, path=f"dòng {number}", params={"row": number})
             )
 
         if len(row) <= max(i_file, i_time):
-            bad("thiếu cột (cần tên tệp và thời điểm nhận)")
+            bad(Text("thiếu cột (cần tên tệp và thời điểm nhận)"))
             continue
         name, when = row[i_file].strip(), row[i_time].strip()
         if not name:
-            bad("thiếu tên tệp")
+            bad(Text("thiếu tên tệp"))
             continue
         at = parse_time(when)
         if at is None:
-            bad(f"thời điểm nhận '{when}' không hiểu được (dùng dd/mm/yyyy HH:MM hoặc yyyy-mm-ddTHH:MM)", when)
+            bad(Text("thời điểm nhận '{when}' không hiểu được (dùng dd/mm/yyyy HH:MM hoặc yyyy-mm-ddTHH:MM)", when=when), when)
             continue
         key = norm_name(name)
         if known_files is not None and key not in known:

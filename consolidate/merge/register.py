@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from consolidate.i18n import _
 from consolidate.merge import decisions
 from consolidate.merge.mailbook import MAIL_SCHEMA, MailBook, MailFile, MailRow
 from consolidate.merge.receipts import Receipt
@@ -147,16 +148,13 @@ class Register(MailBook):
             self.dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise RegisterError(
-                f"Không tạo được sổ đăng ký tệp ở {self.dir}: {exc.strerror or exc}; "
-                "dùng --register để đặt ở thư mục khác"
-            ) from None
+            raise RegisterError(_("Không tạo được sổ đăng ký tệp ở {folder}: {reason}; "
+                                  "dùng --register để đặt ở thư mục khác").format(folder=self.dir,
+                                                                               reason=exc.strerror or exc)) from None
         if not _try_lock(fd):
             os.close(fd)
-            raise RegisterBusy(
-                f"Một lần tổng hợp khác đang dùng sổ đăng ký {self.path}; "
-                "hãy đợi lần đó chạy xong rồi chạy lại"
-            )
+            raise RegisterBusy(_("Một lần tổng hợp khác đang dùng sổ đăng ký {path}; "
+                                 "hãy đợi lần đó chạy xong rồi chạy lại").format(path=self.path))
         self._lock_fd = fd
         try:
             self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
@@ -168,11 +166,12 @@ class Register(MailBook):
         except sqlite3.OperationalError as exc:
             self.close()
             if "locked" in str(exc) or "busy" in str(exc):
-                raise RegisterBusy(f"Sổ đăng ký {self.path} đang bị khóa: {exc}") from None
-            raise RegisterError(f"Không mở được sổ đăng ký {self.path}: {exc}") from None
+                raise RegisterBusy(_("Sổ đăng ký {path} đang bị khóa: {reason}").format(path=self.path, reason=exc)) from None
+            raise RegisterError(_("Không mở được sổ đăng ký {path}: {reason}").format(path=self.path, reason=exc)) from None
         except sqlite3.DatabaseError as exc:
             self.close()
-            raise RegisterError(f"Sổ đăng ký {self.path} bị hỏng hoặc không phải SQLite: {exc}") from None
+            raise RegisterError(_("Sổ đăng ký {path} bị hỏng hoặc không phải SQLite: {reason}").format(
+                path=self.path, reason=exc)) from None
         return self
 
     def close(self) -> None:
@@ -336,8 +335,8 @@ class Register(MailBook):
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-                raise RegisterBusy(f"Sổ đăng ký {self.path} đang bị khóa: {exc}") from None
-            raise RegisterError(f"Không ghi được sổ đăng ký {self.path}: {exc}") from None
+                raise RegisterBusy(_("Sổ đăng ký {path} đang bị khóa: {reason}").format(path=self.path, reason=exc)) from None
+            raise RegisterError(_("Không ghi được sổ đăng ký {path}: {reason}").format(path=self.path, reason=exc)) from None
 
 
 def _try_lock(fd: int) -> bool:

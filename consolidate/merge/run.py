@@ -25,6 +25,7 @@ from typing import Any
 
 from consolidate.definition.loader import load as load_definition
 from consolidate.definition.model import Definition, Period
+from consolidate.i18n import _, translate
 from consolidate.merge import mail, quality, side_job
 from consolidate.merge.aggregate import Aggregates, aggregate
 from consolidate.merge.decisions import in_force
@@ -113,10 +114,10 @@ class MergeInputs:
         definition, period, as_of = resolve_inputs(definition, period, options.as_of)
         folder = Path(returns_dir)
         if not folder.is_dir():
-            raise MergeError(f"Không tìm thấy thư mục báo cáo {folder}")
+            raise MergeError(_("Không tìm thấy thư mục báo cáo {folder}").format(folder=folder))
         out_path = Path(out) if out is not None else None
         if out_path is not None and out_path.exists() and out_path.is_dir():
-            raise MergeError(f"{out_path} là một thư mục; --out cần tên tệp .xlsx")
+            raise MergeError(_("{path} là một thư mục; --out cần tên tệp .xlsx").format(path=out_path))
         reg_path = Path(options.register_path) if options.register_path else default_path(folder)
         return cls(definition, period, as_of, folder, out_path, reg_path, options)
 
@@ -193,7 +194,7 @@ def _read_and_check(
         [f.path for f in files], definition, workers=workers, display_names=[f.name for f in files], after=after,
         progress=step,
     )
-    checked = [ret for ret, _ in results]
+    checked = [ret for ret, _payload in results]
     payloads = {ret.raw.sha256: payload for ret, payload in results if payload is not None}
     for item, ret in zip(files, checked, strict=True):
         item.sha256, item.size = ret.raw.sha256, ret.raw.size
@@ -390,7 +391,7 @@ def _record(register: Register, inputs: MergeInputs, reading: _Reading, conclude
             period=f.submission.checked.period,
             report_id=f.submission.checked.report_id,
             verdict=f.verdict,
-            reason=f.reason,
+            reason=translate(f.reason, "vi"),
             errors=f.submission.checked.errors,
             warnings=f.submission.checked.warnings,
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.definition.model import Definition, Field, Period
+from consolidate.i18n import _, translate
 from consolidate.merge.aggregate import Aggregates, method_label
 from consolidate.merge.errors import MergeError
 from consolidate.merge.quality import Findings
@@ -74,7 +75,7 @@ def status_document(definition: Definition, decision: Decision, agg: Aggregates,
             "unit_code": f.unit_code or f.submission.checked.unit_code or None,
             "period": f.submission.checked.period or None,
             "verdict": f.verdict,
-            "reason": f.reason,
+            "reason": translate(f.reason, "vi"),
         }
         for f in decision.files
     ]
@@ -105,5 +106,6 @@ def write_json(document: dict[str, Any], path: str | Path) -> Path:
         with atomic_output(target) as tmp:
             tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise MergeError(f"Không ghi được tệp trạng thái {target}: {exc.strerror or exc}") from None
+        raise MergeError(_("Không ghi được tệp trạng thái {path}: {reason}").format(
+            path=target, reason=exc.strerror or exc)) from None
     return target

@@ -24,8 +24,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from consolidate.definition.model import Definition, Period, Unit
+from consolidate.i18n import Lazy, Text
 from consolidate.merge.decisions import ACCEPT, BY_CONTENT, EXEMPT, EXTEND, REJECT, Ruling
 from consolidate.merge.receipts import VN_TZ, Receipt
+from consolidate.problems import Problem
 from consolidate.validation.returns import CheckedReturn
 
 ON_TIME, LATE, INVALID, MISSING = "on_time", "late", "invalid", "missing"
@@ -80,7 +82,7 @@ class Submission:
 class FileDecision:
     submission: Submission
     verdict: str
-    reason: str = ""
+    reason: str | Lazy = ""  # shown in the language in force; documents render it in Vietnamese
     unit_code: str = ""  # the unit it counts for ("" when unknown)
     duplicate_of: str = ""  # file name of the copy that stands for the same content
 
@@ -195,11 +197,11 @@ def problem_counts(definition: Definition, checked: CheckedReturn) -> tuple[int,
     return blocking, total - blocking
 
 
-def _first_error(checked: CheckedReturn) -> str:
+def _first_error(checked: CheckedReturn) -> Problem | str:
     for problems in (checked.raw.problems, checked.problems):
         for p in problems:
             if p.severity == "error":
-                return p.message
+                return p
     return ""
 
 
@@ -223,7 +225,7 @@ def decide(
         if sub.sha256 and sub.sha256 in first_copy:
             original = first_copy[sub.sha256]
             decisions[id(sub)] = FileDecision(
-                sub, IGNORED, f"Trùng nội dung với tệp {original.file} (cùng mã băm SHA-256)",
+                sub, IGNORED, Text("Trùng nội dung với tệp {file} (cùng mã băm SHA-256)", file=original.file),
                 unit_code=sub.checked.unit_code if sub.checked.unit_code in expected_codes else "",
                 duplicate_of=original.file,
             )
@@ -235,7 +237,7 @@ def decide(
             continue
         checked = sub.checked
         if not checked.raw.readable:
-            decisions[id(sub)] = FileDecision(sub, REJECTED, _first_error(checked) or "Không đọc được tệp")
+            decisions[id(sub)] = FileDecision(sub, REJECTED, _first_error(checked) or Text("Không đọc được tệp"))
             continue
         reason = _foreign_reason(definition, period, checked, expected_codes)
         if reason:
@@ -251,7 +253,7 @@ def decide(
         if ruling is not None and ruling.action == EXEMPT:
             for sub in subs:
                 decisions[id(sub)] = FileDecision(
-                    sub, IGNORED, f"Đơn vị được miễn báo cáo kỳ này: {ruling.note}".rstrip(": "), unit_code=unit.code
+                    sub, IGNORED, _noted(Text("Đơn vị được miễn báo cáo kỳ này"), ruling.note), unit_code=unit.code
                 )
             exempt.append(UnitStatus(unit, EXEMPT_STATUS, submissions=subs, ruling=ruling))
             continue
@@ -277,7 +279,7 @@ def _unit_status(definition: Definition, period: Period, unit: Unit, subs: list[
     newest = subs[-1]
     for older in subs[:-1]:
         decisions[id(older)] = FileDecision(
-            older, SUPERSEDED, f"Đã có bản nộp mới hơn: {newest.file}", unit_code=unit.code
+            older, SUPERSEDED, Text("Đã có bản nộp mới hơn: {file}", file=newest.file), unit_code=unit.code
         )
     blocking, warnings = problem_counts(definition, newest.checked)
     status = UnitStatus(unit, INVALID, used=newest, submissions=subs, error_count=blocking,
@@ -291,15 +293,15 @@ def _unit_status(definition: Definition, period: Period, unit: Unit, subs: list[
         status.ruling = ruling
     if ruling is not None and ruling.action == REJECT:
         decisions[id(newest)] = FileDecision(
-            newest, REJECTED, f"Chuyên viên không chấp nhận: {ruling.note}".rstrip(": "), unit_code=unit.code
+            newest, REJECTED, _noted(Text("Chuyên viên không chấp nhận"), ruling.note), unit_code=unit.code
         )
         return status
     if blocking and not (ruling is not None and ruling.action == ACCEPT):
         decisions[id(newest)] = FileDecision(
-            newest, REJECTED, f"Bản nộp mới nhất của đơn vị có {blocking} lỗi", unit_code=unit.code
+            newest, REJECTED, Text("Bản nộp mới nhất của đơn vị có {n} lỗi", n=blocking), unit_code=unit.code
         )
         return status
-    reason = f"Chuyên viên chấp nhận dù có {blocking} lỗi: {ruling.note}".rstrip(": ") if blocking and ruling else ""
+    reason = _noted(Text("Chuyên viên chấp nhận dù có {n} lỗi", n=blocking), ruling.note) if blocking and ruling else ""
     decisions[id(newest)] = FileDecision(newest, ACCEPTED, reason, unit_code=unit.code)
     late = newest.receipt is not None and local_date(newest.receipt.at) >= due
     status.status = LATE if late else ON_TIME
@@ -307,19 +309,26 @@ def _unit_status(definition: Definition, period: Period, unit: Unit, subs: list[
     return status
 
 
-def _foreign_reason(definition: Definition, period: Period, checked: CheckedReturn, expected: set[str]) -> str:
+def _noted(text: Text, note: str) -> Text:
+    """A decision's reason followed by the specialist's note, when there is one."""
+    return Text("{reason}: {note}", reason=text, note=note) if note else text
+
+
+def _foreign_reason(definition: Definition, period: Period, checked: CheckedReturn, expected: set[str]) -> str | Lazy:
     if checked.foreign_reason:
         return checked.foreign_reason
     if checked.report_id and checked.report_id != definition.id:
-        return f"Tệp của báo cáo khác ('{checked.report_id}'), không phải '{definition.id}'"
+        return Text("Tệp của báo cáo khác ('{found}'), không phải '{expected}'", found=checked.report_id,
+                    expected=definition.id)
     if checked.period and checked.period != period.id:
-        return f"Tệp của kỳ khác ('{checked.period}'), không phải kỳ {period.id}"
+        return Text("Tệp của kỳ khác ('{found}'), không phải kỳ {expected}", found=checked.period, expected=period.id)
     code = checked.unit_code
     if not code:
-        return "Không xác định được đơn vị báo cáo (thiếu mã đơn vị)"
+        return Text("Không xác định được đơn vị báo cáo (thiếu mã đơn vị)")
     if code not in expected:
         unit = definition.unit(code)
         if unit is None:
-            return f"Mã đơn vị '{code}' không có trong danh sách đơn vị của kế hoạch"
-        return f"Đơn vị {code} ({unit.name}) không phải nộp báo cáo kỳ {period.id}"
+            return Text("Mã đơn vị '{code}' không có trong danh sách đơn vị của kế hoạch", code=code)
+        return Text("Đơn vị {code} ({name}) không phải nộp báo cáo kỳ {period}", code=code, name=unit.name,
+                    period=period.id)
     return ""

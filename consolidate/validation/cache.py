@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.definition.model import Definition
+from consolidate.i18n import Figure, Text
 from consolidate.problems import Problem, ProblemList
 from consolidate.validation.returns import CheckedReturn, RawReturn
 
-FORMAT = 1  # of the payload; part of the key, so a new format never reads an old one
+FORMAT = 2  # of the payload; part of the key, so a new format never reads an old one
 
 # Modules whose code decides what a CheckedReturn holds (reading, validation, the model and
 # problem classes) and this module, which decides how it is stored.
@@ -135,6 +136,10 @@ def _enc(value: Any) -> Any:
         return {"$time": value.isoformat()}
     if kind is dt.timedelta:
         return {"$timedelta": [value.days, value.seconds, value.microseconds]}
+    if kind is Text:  # kept unrendered: a cached note still shows in either language
+        return {"$text": [value.msgid, _enc(value.params)]}
+    if kind is Figure:
+        return {"$figure": value.value}
     raise _Unencodable(kind.__name__)
 
 
@@ -144,6 +149,8 @@ _TAGS = {
     "$date": lambda v: dt.date.fromisoformat(_str(v)),
     "$time": lambda v: dt.time.fromisoformat(_str(v)),
     "$timedelta": lambda v: dt.timedelta(*(_int(x) for x in _list(v, 3))),
+    "$text": lambda v: Text(_str(_list(v, 2)[0]), **_dict(v[1])),
+    "$figure": lambda v: Figure(v if type(v) in (int, float) else _int(v)),
 }
 
 
@@ -165,6 +172,10 @@ def _str(value: Any) -> str:
     if type(value) is not str:
         raise ValueError("text expected")
     return value
+
+
+def _note(value: Any) -> str | Text:
+    return value if type(value) is Text else _str(value)
 
 
 def _opt_str(value: Any) -> str | None:
@@ -245,7 +256,7 @@ def _dec_problem(item: Any, file: str) -> Problem:
         raise ValueError("unknown problem field")
     params = fields.get("params", {})
     return cls(
-        note=_str(fields.get("note", "")),
+        note=_note(fields.get("note", "")),
         file=_opt_str(fields["file"]) if "file" in fields else file,
         sheet=_opt_str(fields.get("sheet")),
         cell=_opt_str(fields.get("cell")),
@@ -292,7 +303,7 @@ def encode(checked: CheckedReturn) -> str | None:
             "tasks": _enc(checked.tasks),
             "tables": _enc(checked.tables),
             "problems": problems,
-            "foreign_reason": checked.foreign_reason,
+            "foreign_reason": _enc(checked.foreign_reason),
         }
         # Vietnamese text stays as it is (half the size of \u escapes); text that is not
         # valid UTF-8 (a lone surrogate from a damaged cell) could not be stored so, and is
@@ -342,7 +353,7 @@ def decode(payload: Any, file: str) -> CheckedReturn | None:
             tasks=tasks,
             tables=tables,
             problems=problems,
-            foreign_reason=_str(document["foreign_reason"]),
+            foreign_reason=_note(document["foreign_reason"]),
         )
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None

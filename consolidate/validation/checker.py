@@ -27,6 +27,7 @@ from typing import Any
 from consolidate.definition.layout import INFO_LABELS, META_SHEET, layout_for
 from consolidate.definition.model import INFO_INPUTS, Definition, Field, Section, Unit
 from consolidate.definition.rules import evaluate, field_refs, holds, parse
+from consolidate.i18n import Text, get_language, language, render
 from consolidate.problems import Problem, ProblemList
 from consolidate.validation import values as V
 from consolidate.validation.problems import (
@@ -259,7 +260,7 @@ class _Checker:
                 MetaWrongReport, sheet=META_SHEET, field_id=META_REPORT_ID, value=self.out.report_id,
                 found=self.out.report_id or "?", expected=d.id,
             )
-            self.out.foreign_reason = f"báo cáo khác: {self.out.report_id or '(không rõ)'}"
+            self.out.foreign_reason = Text("báo cáo khác: {report}", report=self.out.report_id or Text("(không rõ)"))
             return False
         version_text = meta.get(META_VERSION, "")
         version = _version_number(version_text) if version_text else None
@@ -267,7 +268,7 @@ class _Checker:
             self.add(
                 MetaOldVersion, sheet=META_SHEET, field_id=META_VERSION, value=version_text,
                 found=version_text or "?", expected=d.version,
-                note="mới hơn" if isinstance(version, int) and version > d.version else "cũ hơn",
+                note=Text("mới hơn") if isinstance(version, int) and version > d.version else Text("cũ hơn"),
             )
             go_on = False
         known = [p.id for p in d.periods]
@@ -279,8 +280,8 @@ class _Checker:
                 MetaWrongPeriod, sheet=META_SHEET, field_id=META_PERIOD, value=found_period,
                 found=labels.get(found_period, found_period or "?"), expected=labels.get(self.period, self.period),
             )
-            self.out.foreign_reason = self.out.foreign_reason or (
-                f"báo cáo của kỳ khác: {labels.get(found_period, found_period or '(không rõ)')}")
+            self.out.foreign_reason = self.out.foreign_reason or Text(
+                "báo cáo của kỳ khác: {period}", period=labels.get(found_period, found_period or Text("(không rõ)")))
         elif found_period not in known:
             self.add(
                 MetaWrongPeriod, sheet=META_SHEET, field_id=META_PERIOD, value=found_period,
@@ -312,7 +313,8 @@ class _Checker:
                 self.add(MetaUnknownUnit, sheet=META_SHEET, field_id=META_UNIT_CODE, value=code)
             else:
                 self.add_at(MetaUnknownUnit, self._slot("unit_code"), value=code)
-            self.out.foreign_reason = self.out.foreign_reason or f"đơn vị không có trong danh sách: {code or '(trống)'}"
+            self.out.foreign_reason = self.out.foreign_reason or Text(
+                "đơn vị không có trong danh sách: {code}", code=code or Text("(trống)"))
             return
         period = self.period or self.out.period
         if period and period in _period_ids(self.definition) and not self.unit.owes(period):
@@ -382,7 +384,7 @@ class _Checker:
             return None
         parsed = self._parse(cell.value, f)
         if parsed.problem:
-            self.add_at(PARSE_PROBLEMS[parsed.problem], self._slot_at(key), note=parsed.note, note_en=parsed.note_en)
+            self.add_at(PARSE_PROBLEMS[parsed.problem], self._slot_at(key), note=parsed.note)
             if parsed.rejected:
                 self.bad.add(key)
         return parsed.value
@@ -489,8 +491,7 @@ class _Checker:
                     if name in INFO_INPUTS:
                         self.add_at(InfoMissing, slot)
                     elif self._numeric(path, name):
-                        self.add_at(ValueRequired, slot, note="Nếu không phát sinh, hãy nhập 0.",
-                                    note_en="Type 0 if there is nothing to report.")
+                        self.add_at(ValueRequired, slot, note=Text("Nếu không phát sinh, hãy nhập 0."))
                     else:
                         self.add_at(ValueRequired, slot)
                     self.bad.add(key)
@@ -568,18 +569,16 @@ class _Checker:
             period = self.definition.period(period_id) if period_id else None
         except KeyError:
             period = None
-        note = note_en = ""
+        note = None
         if period and report_date < period.start - REPORT_DATE_MARGIN:
-            note = f"trước kỳ báo cáo ({period.label} bắt đầu {period.start:%d/%m/%Y})"
-            note_en = f"before the reporting period (which starts {period.start:%d/%m/%Y})"
+            note = Text("trước kỳ báo cáo ({period} bắt đầu {start})", period=period.label, start=f"{period.start:%d/%m/%Y}")
         elif report_date > self.as_of:
-            note = f"sau ngày hôm nay ({self.as_of:%d/%m/%Y})"
-            note_en = f"after today ({self.as_of:%d/%m/%Y})"
+            note = Text("sau ngày hôm nay ({today})", today=f"{self.as_of:%d/%m/%Y}")
         if note:
             slot = self._slot_at(("report_date",))
             if slot is None:
                 raise KeyError(("report_date",))
-            self.add_at(InfoDateImplausible, slot, value=f"{report_date:%d/%m/%Y}", note=note, note_en=note_en)
+            self.add_at(InfoDateImplausible, slot, value=f"{report_date:%d/%m/%Y}", note=note)
 
     def run(self) -> CheckedReturn:
         if not self.raw.readable:
@@ -623,10 +622,12 @@ def check_return(
 PROBLEM_KEYS = ("code", "severity", "message", "file", "sheet", "cell", "field", "value")
 
 
-def problem_dict(problem: Problem, lang: str = "vi") -> dict[str, Any]:
+def problem_dict(problem: Problem, lang: str | None = None) -> dict[str, Any]:
+    """The JSON form of a problem; its message in `lang` (default: the language in force)."""
     data = problem.to_dict()
     out = {key: data.get(key) for key in PROBLEM_KEYS}
-    out["message"] = problem.message_en if lang == "en" else problem.message
+    with language(lang or get_language()):
+        out["message"] = problem.message
     related = problem.params.get("related_cells")
     if related:
         out["related_cells"] = list(related)
@@ -673,7 +674,12 @@ class ValidationReport:
             rows.append([data.get(key) for key in spec])
         return rows
 
-    def to_dict(self, lang: str = "vi") -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        lang = lang or get_language()
+        with language(lang):
+            return self._to_dict(lang)
+
+    def _to_dict(self, lang: str) -> dict[str, Any]:
         return {
             "valid": self.valid,
             "files": [
@@ -683,7 +689,7 @@ class ValidationReport:
                     "unit_code": r.unit_code,
                     "period": r.period,
                     "valid": r.valid,
-                    "foreign_reason": r.foreign_reason,
+                    "foreign_reason": render(r.foreign_reason),
                     "errors": r.errors,
                     "warnings": r.warnings,
                     "problems": [problem_dict(p, lang) for p in r.problems],

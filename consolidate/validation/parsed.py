@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from consolidate.i18n import Text
+
 # Problem codes produced here (classes in consolidate.return_problems).
 NOT_NUMBER = "value-not-number"
 NOT_INTEGER = "value-not-integer"
@@ -32,8 +34,7 @@ SERIAL_MAX = (dt.date(2099, 12, 31) - EXCEL_EPOCH).days
 class Parsed:
     value: Any = None
     problem: str | None = None
-    note: str = ""
-    note_en: str = ""
+    note: Text | str = ""
 
     @property
     def blank(self) -> bool:
@@ -55,8 +56,8 @@ class Parsed:
 BLANK = Parsed()
 
 
-def _fail(code: str, note: str, note_en: str) -> Parsed:
-    return Parsed(None, code, note, note_en)
+def _fail(code: str, note: Text | str = "") -> Parsed:
+    return Parsed(None, code, note)
 
 
 # --------------------------------------------------------------------------- text helpers

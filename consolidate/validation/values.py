@@ -6,7 +6,7 @@ Vietnamese user meant 1234. Every parser here returns a :class:`Parsed`:
 
 - ``value`` is the typed value (``None`` when blank or unusable);
 - ``problem`` is a problem code (see :mod:`consolidate.return_problems`) or ``None``;
-- ``note`` explains the problem in Vietnamese, ``note_en`` in English.
+- ``note`` explains the problem: a :class:`~consolidate.i18n.Text`, shown in either language.
 
 Invariant: ``problem`` set and ``value is None`` → an error (the value is rejected);
 ``problem`` set and ``value`` not ``None`` → a warning (the value was accepted as shown).
@@ -69,6 +69,7 @@ import math
 import re
 from typing import Any
 
+from consolidate.i18n import Figure, Text
 from consolidate.validation.parsed import (  # noqa: F401  (the public face of value parsing)
     AMBIGUOUS_NUMBER,
     BLANK,
@@ -125,13 +126,9 @@ def _parse_numeric(raw: Any, *, integer: bool, unit: str) -> Parsed:
     if raw is None:
         return BLANK
     if isinstance(raw, bool):
-        return _fail(NOT_NUMBER, "ô chứa giá trị đúng/sai (TRUE/FALSE), không phải số", "the cell holds TRUE/FALSE, not a number")
+        return _fail(NOT_NUMBER, Text("ô chứa giá trị đúng/sai (TRUE/FALSE), không phải số"))
     if isinstance(raw, (dt.date, dt.datetime, dt.time)):
-        return _fail(
-            NOT_NUMBER,
-            "Excel đã hiểu giá trị là ngày tháng; định dạng ô là Number rồi nhập lại số",
-            "the spreadsheet turned the value into a date; format the cell as Number and type the number again",
-        )
+        return _fail(NOT_NUMBER, Text("Excel đã hiểu giá trị là ngày tháng; định dạng ô là Number rồi nhập lại số"))
     if isinstance(raw, int):
         return Parsed(raw)
     if isinstance(raw, float):
@@ -140,31 +137,28 @@ def _parse_numeric(raw: Any, *, integer: bool, unit: str) -> Parsed:
             # "85%" typed into a number cell: the spreadsheet keeps 0.85 (and only shows 85%)
             return Parsed(
                 raw, PERCENT_AS_FRACTION,
-                f"ô lưu giá trị {_vn_number(raw)}; nếu ý là {_vn_number(raw * 100)}% thì nhập "
-                f"{_vn_number(raw * 100)} (không kèm dấu %, Excel lưu 85% thành 0,85)",
-                f"the cell holds {raw:g}; if {raw * 100:g}% was meant, type {raw * 100:g} "
-                "(without %: Excel stores 85% as 0.85)",
+                Text("ô lưu giá trị {value}; nếu ý là {percent}% thì nhập {percent} "
+                     "(không kèm dấu %, Excel lưu 85% thành 0,85)", value=Figure(raw), percent=Figure(raw * 100)),
             )
         return parsed
     if not isinstance(raw, str):
-        return _fail(NOT_NUMBER, "", "")
+        return _fail(NOT_NUMBER)
     text = clean(raw)
     if not text:
         return BLANK
     m = NUMBER_TEXT.match(text)
     if not m:
-        return _fail(NOT_NUMBER, "", "")
+        return _fail(NOT_NUMBER)
     body = m["body"].strip()
     suffix = (m["suffix"] or "").strip()
     warning: Parsed | None = None
     if suffix:
         if not _is_unit(suffix, unit):
-            return _fail(NOT_NUMBER, "", "")
+            return _fail(NOT_NUMBER)
         warning = Parsed(
             None,
             UNIT_REMOVED,
-            f"đã bỏ '{suffix}', chỉ lấy số",
-            f"'{suffix}' was dropped, only the number was kept",
+            Text("đã bỏ '{suffix}', chỉ lấy số", suffix=suffix),
         )
     number = _read_body(body, integer)
     if not isinstance(number, (int, float)):
@@ -174,10 +168,10 @@ def _parse_numeric(raw: Any, *, integer: bool, unit: str) -> Parsed:
     if integer and isinstance(number, float):
         whole = _whole(number)
         if whole is None:
-            return _fail(NOT_INTEGER, "", "")
+            return _fail(NOT_INTEGER)
         number = whole
     if warning:
-        return Parsed(number, warning.problem, warning.note, warning.note_en)
+        return Parsed(number, warning.problem, warning.note)
     return Parsed(number)
 
 
@@ -197,52 +191,45 @@ def _whole(number: float) -> int | None:
 
 def _from_float(raw: float, integer: bool) -> Parsed:
     if math.isnan(raw) or math.isinf(raw):
-        return _fail(NOT_NUMBER, "", "")
+        return _fail(NOT_NUMBER)
     if integer:
         whole = _whole(raw)
         if whole is None:
-            return _fail(NOT_INTEGER, "", "")
+            return _fail(NOT_INTEGER)
         return Parsed(whole)
     return Parsed(raw)
-
-
-def _vn_number(value: float) -> str:
-    """0.85 -> '0,85', 85.0 -> '85' (at most 6 decimals, Vietnamese decimal comma)."""
-    return f"{round(value, 6):g}".replace(".", ",")
 
 
 def _ambiguous(body: str) -> Parsed:
     return _fail(
         AMBIGUOUS_NUMBER,
-        f"'{body}' có thể hiểu hai cách (dấu thập phân hay dấu phân cách hàng nghìn); "
-        "nhập số không có dấu phân cách hàng nghìn, dùng dấu phẩy cho phần thập phân (ví dụ 1234 hoặc 1,5)",
-        f"'{body}' can be read two ways (decimal mark or thousands separator); "
-        "type the number without thousands separators (e.g. 1234 or 1,5)",
+        Text("'{body}' có thể hiểu hai cách (dấu thập phân hay dấu phân cách hàng nghìn); nhập số không có "
+             "dấu phân cách hàng nghìn, dùng dấu phẩy cho phần thập phân (ví dụ 1234 hoặc 1,5)", body=body),
     )
 
 
 def _read_body(body: str, integer: bool) -> int | float | Parsed:
     """`body` holds only ASCII digits, '.', ',' and single spaces (checked by the regex)."""
     if body[-1] in ".,":
-        return _fail(NOT_NUMBER, "", "")
+        return _fail(NOT_NUMBER)
     dots, commas, spaces = body.count("."), body.count(","), body.count(" ")
     int_part, frac = body, ""
     if spaces:
         # Spaces group thousands; an optional decimal part follows the last group.
         m = re.match(r"^(?P<int>[0-9 ]+?)(?:[.,](?P<frac>[0-9]+))?$", body)
         if not m or dots + commas > 1 or not GROUPED.match(m["int"]):
-            return _fail(NOT_NUMBER, "", "")
+            return _fail(NOT_NUMBER)
         int_part, frac = m["int"].replace(" ", ""), m["frac"] or ""
     elif dots and commas:
         decimal = "." if body.rfind(".") > body.rfind(",") else ","
         thousands = "," if decimal == "." else "."
         head, _, frac = body.rpartition(decimal)
         if decimal in head or not GROUPED.match(head):
-            return _fail(NOT_NUMBER, "", "")
+            return _fail(NOT_NUMBER)
         int_part = head.replace(thousands, "")
     elif dots > 1 or commas > 1:
         if not GROUPED.match(body):
-            return _fail(NOT_NUMBER, "", "")
+            return _fail(NOT_NUMBER)
         int_part = body.replace(".", "").replace(",", "")
     elif dots == 1 or commas == 1:
         sep = "." if dots else ","
@@ -258,10 +245,10 @@ def _read_body(body: str, integer: bool) -> int | float | Parsed:
             int_part, frac = head or "0", tail
     canonical = int_part + (f".{frac}" if frac else "")
     if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", canonical):
-        return _fail(NOT_NUMBER, "", "")
+        return _fail(NOT_NUMBER)
     if frac and int(frac) != 0:
         if integer:
-            return _fail(NOT_INTEGER, "", "")
+            return _fail(NOT_INTEGER)
         return float(canonical)
     return int(int_part)
 
@@ -282,7 +269,7 @@ def parse_date(raw: Any) -> Parsed:
     if raw is None:
         return BLANK
     if isinstance(raw, bool):
-        return _fail(NOT_DATE, "ô chứa giá trị đúng/sai (TRUE/FALSE)", "the cell holds TRUE/FALSE")
+        return _fail(NOT_DATE, Text("ô chứa giá trị đúng/sai (TRUE/FALSE)"))
     if isinstance(raw, dt.datetime):
         return Parsed(raw.date())
     if isinstance(raw, dt.date):
@@ -290,7 +277,7 @@ def parse_date(raw: Any) -> Parsed:
     if isinstance(raw, (int, float)):
         return _from_serial(raw)
     if not isinstance(raw, str):
-        return _fail(NOT_DATE, "", "")
+        return _fail(NOT_DATE)
     text = clean(raw).casefold()
     if not text:
         return BLANK
@@ -299,7 +286,7 @@ def parse_date(raw: Any) -> Parsed:
     if not m:
         if re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?", text):
             return _from_serial(float(text.replace(",", ".")))
-        return _fail(NOT_DATE, "", "")
+        return _fail(NOT_DATE)
     day, month, year = int(m["d"]), int(m["m"]), int(m["y"])
     if len(m["y"]) == 2:
         two_digit = True
@@ -309,15 +296,13 @@ def parse_date(raw: Any) -> Parsed:
     except ValueError:
         return _fail(
             IMPOSSIBLE_DATE,
-            f"không có ngày {day}/{month}/{year}",
-            f"there is no day {day}/{month}/{year}",
+            Text("không có ngày {day}/{month}/{year}", day=day, month=month, year=year),
         )
     if two_digit:
         return Parsed(
             value,
             TWO_DIGIT_YEAR,
-            f"năm chỉ có hai chữ số; đã hiểu là {value:%d/%m/%Y}",
-            f"two-digit year; read as {value:%d/%m/%Y}",
+            Text("năm chỉ có hai chữ số; đã hiểu là {date}", date=value.strftime("%d/%m/%Y")),
         )
     return Parsed(value)
 
@@ -326,8 +311,7 @@ def _from_serial(raw: float) -> Parsed:
     if math.isnan(raw) or math.isinf(raw) or not SERIAL_MIN <= raw < SERIAL_MAX + 1:
         return _fail(
             NOT_DATE,
-            "số này không phải là một ngày hợp lý",
-            "this number is not a plausible date",
+            Text("số này không phải là một ngày hợp lý"),
         )
     return Parsed(EXCEL_EPOCH + dt.timedelta(days=int(raw)))
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from consolidate.definition.model import YES_NO
+from consolidate.i18n import Text
 from consolidate.validation.parsed import (
     BLANK,
     CHOICE_APPROXIMATE,
@@ -65,11 +66,10 @@ def match_choice(raw: Any, choices: tuple[str, ...] | list[str]) -> Parsed:
         return Parsed(
             close[0],
             CHOICE_APPROXIMATE,
-            f"đã hiểu là '{close[0]}'; hãy chọn từ danh sách",
-            f"read as '{close[0]}'; pick from the list",
+            Text("đã hiểu là '{choice}'; hãy chọn từ danh sách", choice=close[0]),
         )
     listed = "; ".join(choices)
-    return _fail(NOT_IN_CHOICES, f"chọn một trong: {listed}", f"pick one of: {listed}")
+    return _fail(NOT_IN_CHOICES, Text("chọn một trong: {choices}", choices=listed))
 
 
 YES_WORDS = frozenset({"có", "co", "c", "x", "yes", "y", "true", "đúng", "1", "✓", "✔", "☑", "v"})
@@ -86,9 +86,9 @@ def parse_yesno(raw: Any) -> Parsed:
             return Parsed(YES_NO[0])
         if raw == 0:
             return Parsed(YES_NO[1])
-        return _fail(NOT_YES_NO, "", "")
+        return _fail(NOT_YES_NO)
     if not isinstance(raw, str):
-        return _fail(NOT_YES_NO, "", "")
+        return _fail(NOT_YES_NO)
     text = clean(raw).casefold().rstrip(".")
     if not text:
         return BLANK
@@ -96,7 +96,7 @@ def parse_yesno(raw: Any) -> Parsed:
         return Parsed(YES_NO[0])
     if text in NO_WORDS:
         return Parsed(YES_NO[1])
-    return _fail(NOT_YES_NO, "", "")
+    return _fail(NOT_YES_NO)
 
 
 # --------------------------------------------------------------------------- text
@@ -131,7 +131,6 @@ def parse_text(raw: Any) -> Parsed:
         return Parsed(
             cleaned,
             CONTROL_CHARACTERS,
-            "đã bỏ các ký tự điều khiển không in được",
-            "non-printing control characters were removed",
+            Text("đã bỏ các ký tự điều khiển không in được"),
         )
     return Parsed(cleaned)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from consolidate.definition.model import Definition, Field
+from consolidate.i18n import _
 from consolidate.merge.aggregate import Aggregates
 from consolidate.merge.receipts import VN_TZ
 from consolidate.merge.submissions import (
@@ -136,7 +137,8 @@ class Sheet:
 
     def _check(self, rc: Any, what: str) -> None:
         if rc not in (0, None):
-            raise SummaryWriteError(f"xlsxwriter trả mã lỗi {rc} khi ghi {what} ở trang '{self.name}'")
+            raise SummaryWriteError(_("xlsxwriter trả mã lỗi {rc} khi ghi {what} ở trang '{sheet}'").format(
+                rc=rc, what=what, sheet=self.name))
 
     # text/number/value run for each of the ~350,000 cells of a national summary: the
     # return-code check is inlined (0 and None mean success, every error code is non-zero)
@@ -246,7 +248,7 @@ def problems_of(checked) -> list[Problem]:
     seen: set[tuple] = set()
     out: list[Problem] = []
     for p in [*checked.raw.problems, *checked.problems]:
-        key = (p.code, p.severity, p.sheet, p.cell, p.field_id, p.message)
+        key = (p.code, p.severity, p.sheet, p.cell, p.field_id, p.message_vi)
         if key in seen:
             continue
         seen.add(key)

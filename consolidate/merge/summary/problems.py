@@ -36,7 +36,7 @@ def problems(w: Writer) -> None:
             s.text(r, 7, p.field_id or "", border)
             s.text(r, 8, p.code, border)
             s.text(r, 9, SEVERITY_LABELS.get(p.severity, p.severity), border)
-            s.text(r, 10, p.message, wrap)
+            s.text(r, 10, p.message_vi, wrap)
     for p in w.data.extra_problems:
         r += 1
         s.number(r, 0, r - row, border)
@@ -47,6 +47,6 @@ def problems(w: Writer) -> None:
         s.text(r, 7, p.field_id or "", border)
         s.text(r, 8, p.code, border)
         s.text(r, 9, SEVERITY_LABELS.get(p.severity, p.severity), border)
-        s.text(r, 10, p.message, wrap)
+        s.text(r, 10, p.message_vi, wrap)
     s.colour_labels(row + 1, r, 9, {"Lỗi": COLOURS[OVERDUE], "Cảnh báo": COLOURS[LATE]})
     s.table_frame(row, r, len(labels) - 1, freeze_col=2)

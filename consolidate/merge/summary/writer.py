@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from consolidate.i18n import _
 from consolidate.merge.aggregate import summarised_fields
 from consolidate.merge.summary import (
     dashboard,
@@ -127,7 +128,8 @@ def write_summary(data: SummaryData, path: str | Path) -> Path:
     except SummaryWriteError:
         raise
     except OSError as exc:
-        raise SummaryWriteError(f"Không ghi được tệp tổng hợp {target}: {exc.strerror or exc}") from None
+        raise SummaryWriteError(_("Không ghi được tệp tổng hợp {path}: {reason}").format(
+            path=target, reason=exc.strerror or exc)) from None
     except Exception as exc:  # xlsxwriter's own exceptions (FileCreateError, …)
-        raise SummaryWriteError(f"Không ghi được tệp tổng hợp {target}: {exc}") from exc
+        raise SummaryWriteError(_("Không ghi được tệp tổng hợp {path}: {reason}").format(path=target, reason=exc)) from exc
     return target
