@@ -12,7 +12,7 @@ import click
 
 from consolidate.cli.common import load_definition, plan_head, resolve_period
 from consolidate.cli.options import ProgressBar, cycle_options, returns_dir_argument
-from consolidate.i18n import N_, _, ngettext, render, seconds
+from consolidate.i18n import N_, _, ngettext, seconds
 
 MAX_LISTED = 20  # units without an email address named one by one
 KIND_LABELS = {"overdue": N_("quá hạn"), "not_yet_due": N_("chưa đến hạn"), "invalid": N_("có lỗi"),
@@ -53,7 +53,7 @@ def feedback_command(returns_dir, definition_path, period, out_dir, receipts, as
             lines.append(_("  không phải bảng tính, không rõ đơn vị: {file} (không đưa vào danh sách nhắc nhở)")
                          .format(file=f.file))
         else:
-            lines.append(_("  không đọc được: {file}: {reason}").format(file=f.file, reason=render(f.reason)))
+            lines.append(_("  không đọc được: {file}: {reason}").format(file=f.file, reason=f.reason))
     click.echo("\n".join(lines))
 
 

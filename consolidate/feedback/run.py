@@ -42,7 +42,7 @@ from consolidate.feedback.reminders import (
     write_csv,
     write_xlsx,
 )
-from consolidate.i18n import _, translate
+from consolidate.i18n import _
 from consolidate.mail.drafts import copy_to
 from consolidate.merge.submissions import (
     IGNORED,
@@ -138,7 +138,7 @@ def match_unit(file_name: str, units: list[Unit]) -> Unit | None:
 
 
 def _reason(decision: FileDecision) -> str:
-    text = translate(decision.reason, "vi").strip().rstrip(".")
+    text = decision.reason_vi.strip().rstrip(".")
     return text or "không đọc được tệp"
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from consolidate.definition.loader import load as load_definition
 from consolidate.definition.model import Definition, Period
-from consolidate.i18n import _, translate
+from consolidate.i18n import _
 from consolidate.merge import mail, quality, side_job
 from consolidate.merge.aggregate import Aggregates, aggregate
 from consolidate.merge.decisions import in_force
@@ -391,7 +391,7 @@ def _record(register: Register, inputs: MergeInputs, reading: _Reading, conclude
             period=f.submission.checked.period,
             report_id=f.submission.checked.report_id,
             verdict=f.verdict,
-            reason=translate(f.reason, "vi"),
+            reason=f.reason_vi,
             errors=f.submission.checked.errors,
             warnings=f.submission.checked.warnings,
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.definition.model import Definition, Field, Period
-from consolidate.i18n import _, translate
+from consolidate.i18n import _
 from consolidate.merge.aggregate import Aggregates, method_label
 from consolidate.merge.errors import MergeError
 from consolidate.merge.quality import Findings
@@ -75,7 +75,7 @@ def status_document(definition: Definition, decision: Decision, agg: Aggregates,
             "unit_code": f.unit_code or f.submission.checked.unit_code or None,
             "period": f.submission.checked.period or None,
             "verdict": f.verdict,
-            "reason": translate(f.reason, "vi"),
+            "reason": f.reason_vi,
         }
         for f in decision.files
     ]

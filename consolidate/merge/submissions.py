@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from consolidate.definition.model import Definition, Period, Unit
-from consolidate.i18n import Lazy, Text
+from consolidate.i18n import Lazy, Text, render, translate
 from consolidate.merge.decisions import ACCEPT, BY_CONTENT, EXEMPT, EXTEND, REJECT, Ruling
 from consolidate.merge.receipts import VN_TZ, Receipt
 from consolidate.problems import Problem
@@ -82,13 +82,23 @@ class Submission:
 class FileDecision:
     submission: Submission
     verdict: str
-    reason: str | Lazy = ""  # shown in the language in force; documents render it in Vietnamese
+    why: str | Lazy = ""  # rendered when shown: the CLI's language, Vietnamese in documents
     unit_code: str = ""  # the unit it counts for ("" when unknown)
     duplicate_of: str = ""  # file name of the copy that stands for the same content
 
     @property
     def file(self) -> str:
         return self.submission.file
+
+    @property
+    def reason(self) -> str:
+        """Why, in the language in force."""
+        return render(self.why)
+
+    @property
+    def reason_vi(self) -> str:
+        """Why, for the summary, the register and the status JSON (Vietnamese always)."""
+        return translate(self.why, "vi")
 
 
 @dataclass

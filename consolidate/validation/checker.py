@@ -57,6 +57,8 @@ from consolidate.validation.problems import (
 from consolidate.validation.returns import CheckedReturn, RawCell, RawReturn
 from consolidate.validation.schema import memo_key, schema_validator
 
+DAY = "%d/%m/%Y"  # how a date reads in a message
+
 # Keys of the very hidden `_meta` sheet (written by the template writer, read by the reader).
 META_REPORT_ID = "report_id"
 META_VERSION = "definition_version"
@@ -571,9 +573,9 @@ class _Checker:
             period = None
         note = None
         if period and report_date < period.start - REPORT_DATE_MARGIN:
-            note = Text("trước kỳ báo cáo ({period} bắt đầu {start})", period=period.label, start=f"{period.start:%d/%m/%Y}")
+            note = Text("trước kỳ báo cáo ({period} bắt đầu {start})", period=period.label, start=period.start.strftime(DAY))
         elif report_date > self.as_of:
-            note = Text("sau ngày hôm nay ({today})", today=f"{self.as_of:%d/%m/%Y}")
+            note = Text("sau ngày hôm nay ({today})", today=self.as_of.strftime(DAY))
         if note:
             slot = self._slot_at(("report_date",))
             if slot is None:

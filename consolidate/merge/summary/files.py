@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from consolidate.i18n import translate
 from consolidate.merge.receipts import receipt_label
 from consolidate.merge.submissions import VERDICT_LABELS
 from consolidate.merge.summary.common import FILES, VERDICT_COLOURS, Sheet
@@ -31,7 +30,7 @@ def files(w: Writer) -> None:
         s.number(r, 0, i + 1, border)
         s.text(r, 1, decision.file, border)
         s.text(r, 2, VERDICT_LABELS[decision.verdict], border)
-        s.text(r, 3, translate(decision.reason, "vi"), wrap)
+        s.text(r, 3, decision.reason_vi, wrap)
         s.text(r, 4, code, border)
         s.text(r, 5, unit.name if unit else "", border)
         s.text(r, 6, checked.period, border)
