@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import gettext as _gettext
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "consolidate"
@@ -90,6 +93,19 @@ def language(lang: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def in_vietnamese(func: Callable[..., T]) -> Callable[..., T]:
+    """For what writes a document a unit or the specialist reads (a template, the summary,
+    feedback, letters, the status JSON): Vietnamese, whatever language the CLI speaks. Errors
+    raised inside should carry a Text, so that they still show in the CLI's language."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        with language("vi"):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _(message: str) -> str:

@@ -42,7 +42,7 @@ from consolidate.feedback.reminders import (
     write_csv,
     write_xlsx,
 )
-from consolidate.i18n import _
+from consolidate.i18n import _, in_vietnamese
 from consolidate.mail.drafts import copy_to
 from consolidate.merge.submissions import (
     IGNORED,
@@ -249,6 +249,7 @@ def _threads(register_path, folder: Path, period: Period, decision: Decision) ->
     return threads(path, period.id, [u.unit.code for u in decision.units])
 
 
+@in_vietnamese
 def _build(result: FeedbackResult, ctx: Context, eml: bool, threads: dict | None = None) -> None:
     d, period, decision, out = result.definition, result.period, result.decision, result.out_dir
     units = [u.unit for u in decision.units]

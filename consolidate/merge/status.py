@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.definition.model import Definition, Field, Period
-from consolidate.i18n import _
+from consolidate.i18n import _, in_vietnamese
 from consolidate.merge.aggregate import Aggregates, method_label
 from consolidate.merge.errors import MergeError
 from consolidate.merge.quality import Findings
@@ -57,6 +57,7 @@ def _field_entries(definition: Definition, agg: Aggregates) -> dict[str, Any]:
     return fields
 
 
+@in_vietnamese
 def status_document(definition: Definition, decision: Decision, agg: Aggregates,
                     findings: Findings | None = None) -> dict[str, Any]:
     """The `--json` document."""

@@ -37,7 +37,7 @@ from consolidate.definition.model import (
     Unit,
 )
 from consolidate.definition.naming import template_file_name, vn_date
-from consolidate.i18n import _
+from consolidate.i18n import _, in_vietnamese
 from consolidate.template import paperwork
 from consolidate.template.paperwork import MOTTO, NATIONAL
 from consolidate.template.styles import Styles, validation_for
@@ -61,6 +61,7 @@ class Annotation:
     text: str
 
 
+@in_vietnamese
 def write_template(
     definition: Definition,
     unit: Unit | None,
@@ -93,6 +94,7 @@ def write_template(
     return Path(path)
 
 
+@in_vietnamese
 def write_templates(
     definition: Definition, period: Period, out_dir: str | Path, unit_codes: list[str] | None = None, generic: bool = True
 ) -> list[Path]:

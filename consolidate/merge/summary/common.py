@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from consolidate.definition.model import Definition, Field
-from consolidate.i18n import _
+from consolidate.i18n import Text
 from consolidate.merge.aggregate import Aggregates
 from consolidate.merge.receipts import VN_TZ
 from consolidate.merge.submissions import (
@@ -137,8 +137,8 @@ class Sheet:
 
     def _check(self, rc: Any, what: str) -> None:
         if rc not in (0, None):
-            raise SummaryWriteError(_("xlsxwriter trả mã lỗi {rc} khi ghi {what} ở trang '{sheet}'").format(
-                rc=rc, what=what, sheet=self.name))
+            raise SummaryWriteError(Text("xlsxwriter trả mã lỗi {rc} khi ghi {what} ở trang '{sheet}'",
+                                         rc=rc, what=what, sheet=self.name))
 
     # text/number/value run for each of the ~350,000 cells of a national summary: the
     # return-code check is inlined (0 and None mean success, every error code is non-zero)

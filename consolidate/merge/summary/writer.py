@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from consolidate.i18n import _
+from consolidate.i18n import Text, in_vietnamese
 from consolidate.merge.aggregate import summarised_fields
 from consolidate.merge.summary import (
     dashboard,
@@ -104,6 +104,7 @@ class Writer:
         files.files(self)
 
 
+@in_vietnamese
 def write_summary(data: SummaryData, path: str | Path) -> Path:
     """Write the summary atomically; the previous file survives any failure."""
     target = Path(path)
@@ -128,8 +129,8 @@ def write_summary(data: SummaryData, path: str | Path) -> Path:
     except SummaryWriteError:
         raise
     except OSError as exc:
-        raise SummaryWriteError(_("Không ghi được tệp tổng hợp {path}: {reason}").format(
-            path=target, reason=exc.strerror or exc)) from None
+        raise SummaryWriteError(Text("Không ghi được tệp tổng hợp {path}: {reason}",
+                                     path=str(target), reason=str(exc.strerror or exc))) from None
     except Exception as exc:  # xlsxwriter's own exceptions (FileCreateError, …)
-        raise SummaryWriteError(_("Không ghi được tệp tổng hợp {path}: {reason}").format(path=target, reason=exc)) from exc
+        raise SummaryWriteError(Text("Không ghi được tệp tổng hợp {path}: {reason}", path=str(target), reason=str(exc))) from exc
     return target
