@@ -7,7 +7,11 @@ from consolidate.i18n_tools import CATALOGUES, po_path, problems, read_catalogue
 
 
 def test_catalogues_are_complete_and_compiled():
-    assert problems() == []
+    found = problems()
+    assert found == [], (
+        "Catalogues out of date: run `python -m consolidate.i18n_tools update`, write the English "
+        "of each new msgid in consolidate/locale/en/LC_MESSAGES/consolidate.po, run update again.\n"
+        + "\n".join(found))
 
 
 def test_catalogues_are_package_data():
