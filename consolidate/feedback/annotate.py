@@ -45,9 +45,13 @@ class ListedProblem:
     problem: Problem
     position: Position | None  # where it is marked in the copy; None: on the list only
     label: str
+    blocking: bool | None = None  # None: as its severity; False: an error the definition says only warns
 
     @property
     def severity(self) -> str:
+        """What the unit is shown: an error that does not block acceptance is a warning."""
+        if self.problem.severity == ERROR and self.blocking is False:
+            return "warning"
         return self.problem.severity
 
 
@@ -174,8 +178,9 @@ def _related(problem: Problem, where: dict[tuple[str, str], Position]) -> list[P
     return out
 
 
-def comment_text(problem: Problem) -> str:
-    return f"{SEVERITY_LABELS.get(problem.severity, problem.severity).upper()}: {problem.message_vi}"
+def comment_text(problem: Problem, severity: str | None = None) -> str:
+    severity = severity or problem.severity
+    return f"{SEVERITY_LABELS.get(severity, severity).upper()}: {problem.message_vi}"
 
 
 def plan(checked: CheckedReturn, definition: Definition) -> tuple[dict[str, Any], list[ListedProblem], list[Annotation]]:
@@ -184,12 +189,14 @@ def plan(checked: CheckedReturn, definition: Definition) -> tuple[dict[str, Any]
     marks: list[Annotation] = []
     for problem in checked.problems:
         position = _position(problem, definition, where)
-        listed.append(ListedProblem(problem, position, _label(problem, definition, position)))
+        item = ListedProblem(problem, position, _label(problem, definition, position),
+                             blocking=definition.blocks(problem) if problem.severity == ERROR else None)
+        listed.append(item)
         if position is None:
             continue
-        text = comment_text(problem)
+        text = comment_text(problem, item.severity)
         for sheet, row, col in dict.fromkeys([position, *_related(problem, where)]):
-            marks.append(Annotation(sheet, row, col, problem.severity, text))
+            marks.append(Annotation(sheet, row, col, item.severity, text))
     order = {name: i for i, name in enumerate(layout_for(definition).sheets)}
     listed.sort(key=lambda p: (
         p.position is not None,
@@ -272,7 +279,7 @@ class _ListSheet:
             r = header + 1 + i
             p = item.problem
             ws.write_string(r, 0, str(i + 1), center)
-            ws.write_string(r, 1, SEVERITY_LABELS.get(p.severity, p.severity), sev.get(p.severity, center))
+            ws.write_string(r, 1, SEVERITY_LABELS.get(item.severity, item.severity), sev.get(item.severity, center))
             if item.position is not None:
                 sheet, row, col = item.position
                 sheet_text = sheet

@@ -173,3 +173,37 @@ def test_reminders_follow_decisions(inbox, tmp_path):
     assert kinds["X10"] == "not_yet_due"
     x10 = next(r for r in result.reminders if r.code == "X10")
     assert x10.days_left == 11 and "01/07/2026" in x10.message
+
+
+def test_summary_shows_decisions_and_problem_kinds(inbox, tmp_path):
+    import openpyxl
+
+    inbox.review("X01", "accept", "Đồng ý")
+    inbox.review("X10", "exempt", "Sáp nhập")
+    result = inbox.merge(tmp_path)
+    wb = openpyxl.load_workbook(result.summary_path)
+    assert "Quyết định của chuyên viên" in wb.sheetnames
+    decided = [r for r in wb["Quyết định của chuyên viên"].iter_rows(values_only=True) if r[1] in ("X01", "X10")]
+    assert [(r[1], r[3], r[4], r[9]) for r in decided] == [("X01", "Chấp nhận", "Đồng ý", "Có"),
+                                                          ("X10", "Miễn báo cáo", "Sáp nhập", "Có")]
+    status = {r[1]: r for r in wb["Tình hình nộp báo cáo"].iter_rows(values_only=True) if r[1]}
+    assert status["X01"][15] == "Chấp nhận: Đồng ý" and status["X10"][4] == "Miễn báo cáo"
+    kinds = {(r[3], r[9]) for r in wb["Lỗi và cảnh báo"].iter_rows(values_only=True) if r[3] in ("X01", "X02")}
+    assert ("X01", "Lỗi (đã chấp nhận)") in kinds and ("X02", "Cảnh báo (không chặn)") in kinds
+    overview = [c for r in wb["Tổng quan"].iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    assert any("Sáp nhập" in c or "miễn báo cáo" in c for c in overview)
+
+
+def test_annotated_copy_shows_a_contact_blank_as_a_warning(inbox, tmp_path):
+    import openpyxl
+
+    from consolidate.feedback.run import run_feedback
+
+    result = run_feedback(inbox.plan, inbox.period, inbox.dir, tmp_path / "phan-hoi", receipts=inbox.receipts_file(),
+                          as_of=AS_OF, register_path=inbox.register, workers=0)
+    copy = next(c for c in result.annotated if c.unit.code == "X02")
+    assert (copy.errors, copy.warnings >= 1) == (0, True)
+    listed = openpyxl.load_workbook(copy.path)["Danh sách lỗi"]
+    severities = {r[1] for r in listed.iter_rows(min_row=5, values_only=True) if r[0]}
+    assert severities == {"Cảnh báo"}
+    assert "X02" not in {r.code for r in result.reminders}  # accepted with warnings: not chased

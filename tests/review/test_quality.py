@@ -65,6 +65,11 @@ def test_planted_thousandfold_and_peer_outlier(plan, tmp_path):
     assert outlier["score"] > 3.5 and outlier["reference"] == statistics.median(communes)
     # nothing changed: the figures are the units' own
     assert result.status["units"]["X04"]["values"]["don_tiep_nhan"] == previous * 1000
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(result.summary_path)["Kiểm tra số liệu"]
+    listed = {(r[1], r[4]) for r in sheet.iter_rows(values_only=True) if r[1] in ("X04", "X07", "X09")}
+    assert ("X04", "Gấp 10/100/1000 lần kỳ trước") in listed and ("X07", "Khác xa các đơn vị cùng nhóm") in listed
 
 
 def test_comparison_with_previous_period(plan, tmp_path):

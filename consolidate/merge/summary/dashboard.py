@@ -22,6 +22,7 @@ from consolidate.merge.summary.common import (
     Sheet,
     vn_text,
 )
+from consolidate.merge.summary.review import overview_lines
 
 if TYPE_CHECKING:
     from consolidate.merge.summary.writer import Writer
@@ -65,9 +66,12 @@ def overview(w: Writer) -> None:
         f"Chưa nộp: {overdue} quá hạn, {not_due} chưa đến hạn.",
         "Tỷ lệ nộp báo cáo = (đúng hạn + muộn) / phải nộp; tỷ lệ nộp đúng hạn = đúng hạn / phải nộp "
         "(cách tính reporting rate / on-time rate của DHIS2). Báo cáo có lỗi không được tính.",
+        *overview_lines(w),
     ]
     for i, note in enumerate(notes):
-        s.text(last + 2 + i, 0, note, w.style(italic=True))
+        # the notices are what the specialist must not miss: bold red, not italic grey
+        fmt = w.style(bold=True, font_color="#C00000") if note.startswith("Lưu ý:") else w.style(italic=True)
+        s.text(last + 2 + i, 0, note, fmt)
     row = last + 2 + len(notes) + 1
 
     # Top indicators (sum roll-up), the data of the bar chart.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from consolidate.definition.model import Field
-from consolidate.merge.aggregate import AGGREGATE_LABELS
+from consolidate.merge.aggregate import method_label
 from consolidate.merge.summary.common import _BORDER, INDICATORS, MATRIX, Sheet
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def indicators(w: Writer) -> None:
     groups = w.groups()
     labels = ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Cách tổng hợp", "Toàn tỉnh",
               *[label for _, label in groups], "Số đơn vị báo cáo"]
-    s.header(row, labels, [5, 16, 48, 10, 14, 14, *[14] * len(groups), 10])
+    s.header(row, labels, [5, 16, 48, 10, 22, 14, *[14] * len(groups), 10])
     border = w.style(border=1)
     for i, t in enumerate(w.agg.fields):
         r = row + 1 + i
@@ -29,13 +29,42 @@ def indicators(w: Writer) -> None:
         s.text(r, 1, f.id, border)
         s.text(r, 2, (f"{f.heading}: " if f.heading else "") + f.label, w.style(border=1, text_wrap=True))
         s.text(r, 3, f.unit, border)
-        s.text(r, 4, AGGREGATE_LABELS.get(f.aggregate, f.aggregate), border)
+        s.text(r, 4, method_label(w.d, f), w.style(border=1, text_wrap=True))
         fmt = number_format(f)
         s.number(r, 5, t.value, w.style(border=1, bold=True, num_format=fmt))
         for j, (gid, _) in enumerate(groups):
             s.number(r, 6 + j, t.by_group.get(gid, (None, 0))[0], w.style(border=1, num_format=fmt))
         s.number(r, 6 + len(groups), t.units_reporting, border)
     s.table_frame(row, row + len(w.agg.fields), len(labels) - 1, freeze_col=3)
+    answers(w, s, row + len(w.agg.fields) + 3, groups)
+
+
+def answers(w: Writer, s: Sheet, row: int, groups: list[tuple[str, str]]) -> None:
+    """Choice and yes/no fields: accepted returns per answer, province and group."""
+    if not w.agg.answers:
+        return
+    s.text(row, 0, "SỐ ĐƠN VỊ THEO TỪNG CÂU TRẢ LỜI (câu hỏi lựa chọn, có/không)", w.style(bold=True, font_size=12))
+    row += 1
+    head = w.style(bold=True, text_wrap=True, align="center", bg_color="#D9E1F2", border=1)
+    for col, label in enumerate(["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Câu trả lời", "", "Toàn tỉnh",
+                                 *[label for _, label in groups]]):
+        s.text(row, col, label, head)
+    border = w.style(border=1)
+    wrap = w.style(border=1, text_wrap=True)
+    count = w.style(border=1, num_format="#,##0")
+    n = 0
+    for a in w.agg.answers:
+        for option, total in [*a.counts.items(), ("(để trống)", a.blank)]:
+            n += 1
+            r = row + n
+            s.number(r, 0, n, border)
+            s.text(r, 1, a.field.id, border)
+            s.text(r, 2, a.field.label, wrap)
+            s.text(r, 3, option, border)
+            s.text(r, 4, "", border)
+            s.number(r, 5, total, count)
+            for j, (gid, _) in enumerate(groups):
+                s.number(r, 6 + j, a.by_group.get(gid, {}).get(option) if option in a.counts else None, count)
 
 
 

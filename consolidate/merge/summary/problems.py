@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from consolidate.merge.submissions import LATE, OVERDUE, VERDICT_LABELS
+from consolidate.merge.submissions import ACCEPTED, LATE, ON_TIME, OVERDUE, VERDICT_LABELS
 from consolidate.merge.summary.common import COLOURS, PROBLEMS, SEVERITY_LABELS, Sheet, problems_of
 
 if TYPE_CHECKING:
     from consolidate.merge.summary.writer import Writer
+
+NOT_BLOCKING = "Cảnh báo (không chặn)"  # an error the definition says only warns
+ACCEPTED_ERROR = "Lỗi (đã chấp nhận)"  # the specialist accepted the return despite it
+
+
+def _severity(w: Writer, p, accepted: bool) -> str:
+    if p.severity == "error" and not w.d.blocks(p):
+        return NOT_BLOCKING
+    if p.severity == "error" and accepted:
+        return ACCEPTED_ERROR
+    return SEVERITY_LABELS.get(p.severity, p.severity)
 
 
 
@@ -24,6 +35,9 @@ def problems(w: Writer) -> None:
     for decision in w.decision.files:
         checked = decision.submission.checked
         unit = w.d.unit(decision.unit_code or checked.unit_code)
+        status = w.decision.unit(unit.code) if unit else None
+        accepted = (decision.verdict == ACCEPTED and status is not None and status.decision == "accept"
+                    and status.used is decision.submission)
         for p in problems_of(checked):
             r += 1
             s.number(r, 0, r - row, border)
@@ -35,7 +49,7 @@ def problems(w: Writer) -> None:
             s.text(r, 6, p.cell or "", border)
             s.text(r, 7, p.field_id or "", border)
             s.text(r, 8, p.code, border)
-            s.text(r, 9, SEVERITY_LABELS.get(p.severity, p.severity), border)
+            s.text(r, 9, _severity(w, p, accepted), border)
             s.text(r, 10, p.message_vi, wrap)
     for p in w.data.extra_problems:
         r += 1
@@ -48,5 +62,6 @@ def problems(w: Writer) -> None:
         s.text(r, 8, p.code, border)
         s.text(r, 9, SEVERITY_LABELS.get(p.severity, p.severity), border)
         s.text(r, 10, p.message_vi, wrap)
-    s.colour_labels(row + 1, r, 9, {"Lỗi": COLOURS[OVERDUE], "Cảnh báo": COLOURS[LATE]})
+    s.colour_labels(row + 1, r, 9, {"Lỗi": COLOURS[OVERDUE], "Cảnh báo": COLOURS[LATE],
+                                    NOT_BLOCKING: COLOURS[LATE], ACCEPTED_ERROR: COLOURS[ON_TIME]})
     s.table_frame(row, r, len(labels) - 1, freeze_col=2)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from consolidate.merge.receipts import receipt_label
 from consolidate.merge.submissions import (
+    EXEMPT_STATUS,
     INVALID,
     LATE,
     MISSING_LABELS,
@@ -15,6 +16,7 @@ from consolidate.merge.submissions import (
     STATUS_LABELS,
 )
 from consolidate.merge.summary.common import COLOURS, STATUS, Sheet
+from consolidate.merge.summary.review import decision_text
 
 if TYPE_CHECKING:
     from consolidate.merge.summary.writer import Writer
@@ -26,10 +28,12 @@ def status(w: Writer) -> None:
     row = s.title([f"TÌNH HÌNH NỘP BÁO CÁO - {w.decision.period.label}", *w.heading()])
     labels = ["STT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Tình trạng", "Thời điểm nhận", "Nguồn thời điểm nhận",
               "Số ngày muộn", "Tệp được dùng", "Số lần nộp", "Số lỗi", "Số cảnh báo", "Người liên hệ",
-              "Điện thoại", "Thư điện tử"]
-    s.header(row, labels, [5, 10, 34, 20, 20, 16, 20, 8, 34, 7, 7, 8, 20, 14, 26])
+              "Điện thoại", "Thư điện tử", "Quyết định của chuyên viên"]
+    s.header(row, labels, [5, 10, 34, 20, 20, 16, 20, 8, 34, 7, 7, 8, 20, 14, 26, 36])
     border = w.style(border=1)
-    for i, u in enumerate(w.decision.units):
+    wrap = w.style(border=1, text_wrap=True)
+    # exempt units last: listed, but outside the expected count
+    for i, u in enumerate([*w.decision.units, *w.decision.exempt]):
         r = row + 1 + i
         s.number(r, 0, i + 1, border)
         s.text(r, 1, u.unit.code, border)
@@ -46,9 +50,11 @@ def status(w: Writer) -> None:
         s.text(r, 12, u.unit.contact, border)
         s.text(r, 13, u.unit.phone, border)
         s.text(r, 14, u.unit.email, border)
-    last = row + len(w.decision.units)
+        s.text(r, 15, decision_text(u), wrap)
+    last = row + len(w.decision.units) + len(w.decision.exempt)
     labels_colours = {STATUS_LABELS[ON_TIME]: COLOURS[ON_TIME], STATUS_LABELS[LATE]: COLOURS[LATE],
                       STATUS_LABELS[INVALID]: COLOURS[INVALID], MISSING_LABELS[OVERDUE]: COLOURS[OVERDUE],
-                      MISSING_LABELS[NOT_YET_DUE]: COLOURS[NOT_YET_DUE]}
+                      MISSING_LABELS[NOT_YET_DUE]: COLOURS[NOT_YET_DUE],
+                      STATUS_LABELS[EXEMPT_STATUS]: COLOURS[NOT_YET_DUE]}
     s.colour_labels(row + 1, last, 4, labels_colours)
     s.table_frame(row, last, len(labels) - 1, freeze_col=3)

@@ -15,6 +15,7 @@ from consolidate.merge.summary import (
     files,
     indicators,
     problems,
+    review,
     sections,
     status,
     tasks,
@@ -100,6 +101,8 @@ class Writer:
                 sections.table(self, section, names[section.id])
             elif section.type == "text":
                 sections.text_section(self, section, names[section.id])
+        review.decisions(self)
+        review.quality(self)
         problems.problems(self)
         files.files(self)
 
