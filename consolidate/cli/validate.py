@@ -16,7 +16,7 @@ from consolidate.cli.common import load_definition
 from consolidate.cli.options import definition_option, lang_option
 from consolidate.i18n import _, ngettext, render
 from consolidate.problems import Problem
-from consolidate.validation.checker import ValidationReport, validate_returns
+from consolidate.validation import ValidationReport, validate_returns
 from consolidate.validation.returns import CheckedReturn
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")

@@ -24,9 +24,6 @@ from consolidate.definition import provenance
 from consolidate.definition.model import (
     DEFAULT_DONE_STATUSES,
     DEFAULT_TASK_STATUSES,
-    INFO_INPUTS,
-    RESERVED_NAMES,
-    TASK_COLUMNS,
     Collector,
     Definition,
     Field,
@@ -37,21 +34,14 @@ from consolidate.definition.model import (
     Section,
     Task,
 )
-from consolidate.definition.rules import RuleSyntaxError, field_refs
+from consolidate.definition.references import DefinitionProblem, check_references, nfc
 from consolidate.definition.schema_messages import explain, key_path, leaf_errors
-from consolidate.definition.units import UnitSourceError, load_units
+from consolidate.definition.units import load_units
 from consolidate.i18n import N_, _
 from consolidate.problems import ConsolidateError, Problem, ProblemList
 
 DEFINITION_FILE = "definition.yaml"
-CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|[rc][0-9]*|r[0-9]+c[0-9]+)$")
 SHEET_NAME_BAD = re.compile(r"[\\/?*\[\]:]")
-
-
-@dataclass
-class DefinitionProblem(Problem):
-    code = "definition-invalid"
-    template = "{path}: {note}"
 
 
 @dataclass
@@ -71,10 +61,6 @@ class DefinitionError(ConsolidateError):
 
     def __str__(self) -> str:
         return "\n".join([_("Định nghĩa báo cáo không dùng được:")] + [f"  - {p.message}" for p in self.problems])
-
-
-def nfc(text: Any) -> str:
-    return unicodedata.normalize("NFC", str(text)).strip() if text is not None else ""
 
 
 def resolve_path(path: str | Path) -> Path:
@@ -175,156 +161,6 @@ def check_document(raw: dict, file: Path) -> ProblemList:
     if not problems:
         problems.extend(check_references(raw, file))
     return problems
-
-
-def check_references(raw: dict, file: Path) -> ProblemList:
-    """What a schema cannot say: duplicates, unknown references, bad dates, rule syntax."""
-    out = ProblemList()
-
-    def add(path: str, note: str) -> None:
-        out.append(DefinitionProblem(file=str(file), path=path, note=note))
-
-    period_ids: dict[str, int] = {}
-    for i, period in enumerate(raw["periods"]):
-        if period["id"] in period_ids:
-            add(f"periods[{i}].id", f"Kỳ báo cáo '{period['id']}' bị khai báo hai lần")
-        period_ids[period["id"]] = i
-        start, end = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
-        if end < start:
-            add(f"periods[{i}].end", "Ngày kết thúc số liệu trước ngày bắt đầu")
-
-    group_ids = [g["id"] for g in raw.get("groups", [])]
-    for i, gid in enumerate(group_ids):
-        if group_ids.index(gid) != i:
-            add(f"groups[{i}].id", f"Nhóm đơn vị '{gid}' bị khai báo hai lần")
-
-    try:
-        units = load_units(raw["units"], file.parent)
-    except UnitSourceError as exc:
-        add(f"units.{exc.key}", str(exc))
-        units = []
-    codes: set[str] = set()
-    for unit in units:
-        if unit.code in codes:
-            add("units", f"Mã đơn vị '{unit.code}' ({unit.name}) bị trùng")
-        codes.add(unit.code)
-        if group_ids and unit.group not in group_ids:
-            add("units", f"Đơn vị '{unit.code}' thuộc nhóm '{unit.group}' chưa khai báo trong groups")
-        for pid in unit.periods:
-            if pid not in period_ids:
-                add("units", f"Đơn vị '{unit.code}' nợ kỳ '{pid}' không có trong periods")
-    registry = raw["units"].get("registry", {})
-    for pid in registry.get("periods", []):
-        if pid not in period_ids:
-            add("units.registry.periods", f"Kỳ '{pid}' không có trong periods")
-    for path in provenance.unresolved(raw, units):
-        add(f"provenance.{path}", "Đường dẫn không trỏ tới giá trị nào trong định nghĩa (viết sai mã, tên khóa?)")
-
-    names: dict[str, str] = {}
-    sheets: dict[str, str] = {}
-
-    def claim(name: str, where: str) -> None:
-        if name in RESERVED_NAMES:
-            add(where, f"Mã '{name}' dành riêng cho trang thông tin đơn vị, hãy đặt mã khác")
-        elif CELL_LIKE.match(name):
-            add(where, f"Mã '{name}' trông giống địa chỉ ô Excel; thêm dấu gạch dưới hoặc chữ (ví dụ '{name}_sl')")
-        elif name in names:
-            add(where, f"Mã '{name}' bị trùng với {names[name]}")
-        else:
-            names[name] = where
-
-    for s_i, section in enumerate(raw["sections"]):
-        base = f"sections[{s_i}]"
-        claim(section["id"], f"{base}.id")
-        sheet = nfc(section.get("sheet") or section["title"])[:31]
-        if sheet.lower() in sheets:
-            add(f"{base}.sheet", f"Tên trang '{sheet}' trùng với {sheets[sheet.lower()]}; đặt 'sheet' khác")
-        sheets[sheet.lower()] = base
-        if section["type"] in ("fields", "text", "table"):
-            items = section.get("fields") or section.get("columns") or []
-            key = "columns" if section["type"] == "table" else "fields"
-            for f_i, fld in enumerate(items):
-                where = f"{base}.{key}[{f_i}]"
-                if section["type"] == "table":
-                    col_ids = [c["id"] for c in items]
-                    if col_ids.index(fld["id"]) != f_i:
-                        add(f"{where}.id", f"Cột '{fld['id']}' bị trùng")
-                else:
-                    claim(fld["id"], f"{where}.id")
-                if section["type"] == "text" and fld["type"] != "text":
-                    add(f"{where}.type", "Mục văn bản (type: text) chỉ chứa trường kiểu text")
-                if "min" in fld and "max" in fld and fld["min"] > fld["max"]:
-                    add(f"{where}.min", "min lớn hơn max")
-                if fld.get("aggregate", "none") in ("sum", "mean", "min", "max") and fld["type"] not in ("integer", "number"):
-                    add(f"{where}.aggregate", f"Chỉ cộng dồn được trường số; trường '{fld['id']}' kiểu {fld['type']}")
-        if section["type"] == "tasks":
-            statuses = section.get("statuses", list(DEFAULT_TASK_STATUSES))
-            for d_i, done in enumerate(section.get("done_statuses", list(DEFAULT_DONE_STATUSES))):
-                if done not in statuses:
-                    add(f"{base}.done_statuses[{d_i}]", f"'{done}' không có trong statuses")
-            for t_i, task in enumerate(section["tasks"]):
-                where = f"{base}.tasks[{t_i}]"
-                for p_i, pid in enumerate(task.get("periods", [])):
-                    if pid not in period_ids:
-                        add(f"{where}.periods[{p_i}]", f"Kỳ '{pid}' không có trong periods")
-                for col in TASK_COLUMNS:
-                    claim(f"{task['id']}_{col}", f"{where}.id")
-                for key in ("lead", "coordinating"):
-                    for r_i, ref in enumerate(task.get(key, [])):
-                        if ref not in codes and ref not in group_ids and ref != "all":
-                            add(f"{where}.{key}[{r_i}]", f"'{ref}' không phải mã đơn vị hay mã nhóm đã khai báo")
-
-    value_fields = {
-        f["id"]: f
-        for s in raw["sections"]
-        if s["type"] in ("fields", "text")
-        for f in s.get("fields", [])
-    }
-    rule_ids: set[str] = set()
-    for r_i, rule in enumerate(raw.get("rules", [])):
-        where = f"rules[{r_i}]"
-        if rule["id"] in rule_ids:
-            add(f"{where}.id", f"Quy tắc '{rule['id']}' bị trùng")
-        rule_ids.add(rule["id"])
-        for side in ("left", "right"):
-            try:
-                refs = field_refs(str(rule[side]))
-            except RuleSyntaxError as exc:
-                add(f"{where}.{side}", f"Biểu thức sai: {exc}")
-                continue
-            for ref in refs:
-                if ref not in value_fields:
-                    add(f"{where}.{side}", f"Trường '{ref}' không tồn tại")
-                elif value_fields[ref]["type"] not in ("integer", "number"):
-                    add(f"{where}.{side}", f"Trường '{ref}' không phải trường số")
-    _check_weights(value_fields, add)
-    _check_acceptance(raw, value_fields, rule_ids, add)
-    return out
-
-
-def _check_weights(value_fields: dict[str, dict], add) -> None:
-    for fid, fld in value_fields.items():
-        weight = fld.get("weight")
-        if not weight:
-            continue
-        if fld.get("aggregate") != "mean":
-            add(f"fields.{fid}.weight", f"Trường '{fid}': 'weight' chỉ dùng với aggregate: mean")
-        elif weight not in value_fields or value_fields[weight]["type"] not in ("integer", "number"):
-            add(f"fields.{fid}.weight", f"Trường trọng số '{weight}' của '{fid}' không phải trường số đã khai báo")
-
-
-def _check_acceptance(raw: dict, value_fields: dict[str, dict], rule_ids: set[str], add) -> None:
-    """Every id in acceptance.warn must name something a problem can point at."""
-    known = set(value_fields) | set(rule_ids) | set(INFO_INPUTS)
-    for section in raw["sections"]:
-        if section["type"] == "table":
-            known |= {f"{section['id']}.{c['id']}" for c in section.get("columns", [])}
-            known |= {c["id"] for c in section.get("columns", [])}
-        if section["type"] == "tasks":
-            known |= {f"{t['id']}_{col}" for t in section["tasks"] for col in TASK_COLUMNS}
-    for i, ident in enumerate(raw.get("acceptance", {}).get("warn", [])):
-        if ident not in known:
-            add(f"acceptance.warn[{i}]", f"'{ident}' không phải mã trường, quy tắc hay ô thông tin đơn vị đã khai báo")
 
 
 def build(raw: dict, file: Path) -> Definition:

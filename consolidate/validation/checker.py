@@ -21,15 +21,24 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from consolidate.definition.layout import INFO_LABELS, META_SHEET, layout_for
 from consolidate.definition.model import INFO_INPUTS, Definition, Field, Section, Unit
 from consolidate.definition.rules import evaluate, field_refs, holds, parse
-from consolidate.i18n import Text, get_language, language, render
-from consolidate.problems import Problem, ProblemList
+from consolidate.i18n import Text
+from consolidate.problems import Problem
 from consolidate.validation import values as V
+from consolidate.validation.meta import MetaChecks
+from consolidate.validation.plans import (
+    _PARSE_MEMO_MAX,
+    Slot,
+    _cell_plan,
+    _numeric_ids,
+    _parse_memo,
+    _slot_bases,
+    _table_plan,
+    _tasks_owed,
+)
 from consolidate.validation.problems import (
     PARSE_PROBLEMS,
     CellErrorValue,
@@ -37,14 +46,6 @@ from consolidate.validation.problems import (
     FormulaNoValue,
     InfoDateImplausible,
     InfoMissing,
-    LockedCellChanged,
-    MetaFingerprintMismatch,
-    MetaMissing,
-    MetaOldVersion,
-    MetaUnitNotExpected,
-    MetaUnknownUnit,
-    MetaWrongPeriod,
-    MetaWrongReport,
     RuleFailed,
     RuleFailedWarning,
     TaskStatusMissing,
@@ -58,157 +59,18 @@ from consolidate.validation.returns import CheckedReturn, RawCell, RawReturn
 from consolidate.validation.schema import memo_key, schema_validator
 
 DAY = "%d/%m/%Y"  # how a date reads in a message
-
-# Keys of the very hidden `_meta` sheet (written by the template writer, read by the reader).
-META_REPORT_ID = "report_id"
-META_VERSION = "definition_version"
-META_PERIOD = "period"
-META_UNIT_CODE = "unit_code"
-META_FINGERPRINT = "fingerprint"
-META_KEYS = (META_REPORT_ID, META_VERSION, META_PERIOD, META_UNIT_CODE, META_FINGERPRINT)
-
 REPORT_DATE_MARGIN = dt.timedelta(days=31)  # a report may be drafted a little before the period starts
-_PARSE_MEMO_MAX = 100_000
-
-
-def _slot_bases(definition: Definition) -> dict[str, tuple[str, str, str]]:
-    """Named cell -> (label, sheet, address) from the layout: the part of a _Slot that is
-    the same in every return (asked ~60 times per return)."""
-    cache = definition._by_id
-    bases = cache.get("slot_bases")
-    if bases is None:
-        bases = {}
-        for name, spec in layout_for(definition).cells.items():
-            label = spec.field.label if spec.field else INFO_LABELS.get(name, name)
-            if spec.task_id:
-                label = f"{spec.field.label} – {spec.task_id}" if spec.field else name
-            bases[name] = (label, spec.sheet, spec.address)
-        cache["slot_bases"] = bases
-    return bases
-
-
-def _parse_memo(definition: Definition) -> dict[tuple, V.Parsed]:
-    """(id of a Field, memo_key(raw)) -> V.parse result. Kept with the definition, which
-    keeps its fields (and the layout's) alive, so an id always means the same field; the
-    information fields of consolidate.layout are module constants."""
-    cache = definition._by_id
-    memo = cache.get("parse_memo")
-    if memo is None:
-        memo = cache["parse_memo"] = {}
-    return memo
-
-
-
-# V.clean and the version number of `_meta`, for the few texts every return repeats (report
-# id, period, fingerprint, unit names): pure functions of a str.
-_clean = lru_cache(maxsize=8192)(V.clean)
-
-
-@lru_cache(maxsize=256)
-def _version_number(text: str) -> Any:
-    return V.parse_integer(text).value
-
-
-def _period_ids(definition: Definition) -> frozenset[str]:
-    cache = definition._by_id
-    ids = cache.get("period_ids")
-    if ids is None:
-        ids = cache["period_ids"] = frozenset(p.id for p in definition.periods)
-    return ids
-
-
-def _cell_plan(definition: Definition) -> list[tuple]:
-    """The named input cells check_cells reads, in layout order, with what each needs that
-    is the same in every return: (name, document path, field, slot base, where the value
-    goes: (task id, column) | "info" | None for values)."""
-    cache = definition._by_id
-    plan = cache.get("cell_plan")
-    if plan is None:
-        bases = _slot_bases(definition)
-        plan = []
-        for spec in layout_for(definition).cells.values():
-            if spec.locked or spec.field is None:
-                continue
-            if spec.task_id:
-                target: Any = (spec.task_id, spec.column)
-            elif spec.name in INFO_INPUTS:
-                target = "info"
-            else:
-                target = None
-            plan.append((spec.name, (spec.name,), spec.field, (spec.name, *bases[spec.name]), target))
-        cache["cell_plan"] = plan
-    return plan
-
-
-def _table_plan(definition: Definition, section: Section) -> list[tuple]:
-    """(column id, field, slot base) per column of a table section."""
-    cache = definition._by_id.setdefault("table_plans", {})
-    plan = cache.get(section.id)
-    if plan is None or plan[0] is not section:
-        columns = [(c.id, c, (f"{section.id}.{c.id}", c.label, section.sheet, "")) for c in section.fields]
-        plan = cache[section.id] = (section, columns)
-    return plan[1]
-
-
-def _numeric_ids(definition: Definition) -> list[str]:
-    cache = definition._by_id
-    ids = cache.get("numeric_ids")
-    if ids is None:
-        ids = cache["numeric_ids"] = [f.id for f in definition.numeric_fields]
-    return ids
-
-
-def _tasks_owed(definition: Definition, unit: Unit | None, period_id: str | None = None) -> list[tuple[str, tuple, str]]:
-    """(task id, status path, title) of the tasks that concern `unit` (see _concerns) and
-    are reported in `period_id` (a Quý IV task waits for the annual report), in definition
-    order; kept per group and period, and per unit code for the units tasks name."""
-    cache = definition._by_id.setdefault("tasks_owed", {})
-    named = cache.get("named")
-    if named is None:
-        named = cache["named"] = frozenset(
-            r for section in definition.sections_of("tasks") for task in section.tasks
-            for r in task.lead + task.coordinating
-        )
-    key = (period_id, None if unit is None else (unit.code if unit.code in named else None, unit.group))
-    owed = cache.get(key)
-    if owed is None:
-        owed = []
-        for section in definition.sections_of("tasks"):
-            for task in section.tasks:
-                if task.reported_in(period_id) and _concerns(unit, task.lead + task.coordinating):
-                    owed.append((task.id, (f"{task.id}_status",), task.title))
-        cache[key] = owed
-    return owed
-
-
-def _concerns(unit: Unit | None, refs: tuple[str, ...]) -> bool:
-    if not refs:
-        return True
-    if unit is None:
-        return False
-    return any(r in (unit.code, unit.group, "all") for r in refs)
 
 
 @dataclass
-class _Slot:
-    """Where one document value came from: for mapping schema errors back to cells."""
-
-    field_id: str
-    label: str
-    sheet: str
-    cell: str
-    raw: Any
-
-
-@dataclass
-class _Checker:
+class _Checker(MetaChecks):
     raw: RawReturn
     definition: Definition
     period: str | None
     as_of: dt.date
     out: CheckedReturn = field(init=False)
     doc: dict[str, Any] = field(default_factory=dict)
-    # document path -> its _Slot, or (slot base, RawCell or None) from which _slot_at makes
+    # document path -> its Slot, or (slot base, RawCell or None) from which _slot_at makes
     # it when first asked: only problems need one, so most cells never do
     slots: dict[tuple, Any] = field(default_factory=dict)
     bad: set[tuple] = field(default_factory=set)  # document paths with a rejected value
@@ -231,140 +93,32 @@ class _Checker:
         self.out.problems.append(problem)
         return problem
 
-    def add_at(self, cls: type[Problem], slot: _Slot, *, note="", value=None, **params) -> Problem:
+    def add_at(self, cls: type[Problem], slot: Slot, *, note="", value=None, **params) -> Problem:
         params.setdefault("label", slot.label)
         return self.add(
             cls, sheet=slot.sheet, cell=slot.cell, field_id=slot.field_id,
             value=slot.raw if value is None else value, note=note, **params,
         )
 
-    # ---------------------------------------------------------------- meta
-
-    def check_meta(self) -> bool:
-        """Return False when the content must not be checked (other report or version)."""
-        d = self.definition
-        meta = {str(k).strip(): _clean(V._as_text(v)) for k, v in self.raw.meta.items() if v is not None}
-        info_code = self._cell_text("unit_code")
-        if not meta:
-            self.add(MetaMissing, sheet=META_SHEET, collector=d.collector.name)
-            self.out.unit_code = info_code or ""
-            self.out.period = self.period or ""
-            self._check_unit_code(info_code, from_meta=False)
-            return True
-        self.out.report_id = meta.get(META_REPORT_ID, "")
-        meta_code = meta.get(META_UNIT_CODE, "")
-        self.generic = not meta_code  # the blank template: the unit picks its code on the info sheet
-        self.out.unit_code = meta_code or info_code or ""
-        self.out.period = meta.get(META_PERIOD, "")
-        go_on = True
-        if self.out.report_id != d.id:
-            self.add(
-                MetaWrongReport, sheet=META_SHEET, field_id=META_REPORT_ID, value=self.out.report_id,
-                found=self.out.report_id or "?", expected=d.id,
-            )
-            self.out.foreign_reason = Text("báo cáo khác: {report}", report=self.out.report_id or Text("(không rõ)"))
-            return False
-        version_text = meta.get(META_VERSION, "")
-        version = _version_number(version_text) if version_text else None
-        if version != d.version:
-            self.add(
-                MetaOldVersion, sheet=META_SHEET, field_id=META_VERSION, value=version_text,
-                found=version_text or "?", expected=d.version,
-                note=Text("mới hơn") if isinstance(version, int) and version > d.version else Text("cũ hơn"),
-            )
-            go_on = False
-        known = [p.id for p in d.periods]
-        labels = {p.id: p.label for p in d.periods}
-        found_period = self.out.period
-        if self.period is not None and found_period != self.period:
-            # people know periods by their label ("Quý I/2026"), not by the id
-            self.add(
-                MetaWrongPeriod, sheet=META_SHEET, field_id=META_PERIOD, value=found_period,
-                found=labels.get(found_period, found_period or "?"), expected=labels.get(self.period, self.period),
-            )
-            self.out.foreign_reason = self.out.foreign_reason or Text(
-                "báo cáo của kỳ khác: {period}", period=labels.get(found_period, found_period or Text("(không rõ)")))
-        elif found_period not in known:
-            self.add(
-                MetaWrongPeriod, sheet=META_SHEET, field_id=META_PERIOD, value=found_period,
-                found=found_period or "?", expected=", ".join(known),
-            )
-        self._check_unit_code(info_code, from_meta=not self.generic)
-        if go_on:
-            expected_fp = layout_for(d).fingerprint
-            found_fp = meta.get(META_FINGERPRINT, "")
-            if found_fp != expected_fp:
-                self.add(
-                    MetaFingerprintMismatch, sheet=META_SHEET, field_id=META_FINGERPRINT, value=found_fp,
-                    found=found_fp, expected=expected_fp,
-                )
-        if not self.generic and info_code is not None and info_code != self.out.unit_code:
-            slot = self._slot("unit_code")
-            self.add_at(LockedCellChanged, slot, expected=self.out.unit_code)
-        return go_on
-
-    def _check_unit_code(self, info_code: str | None, *, from_meta: bool) -> None:
-        code = self.out.unit_code
-        if not code:
-            if info_code is not None:
-                self.add_at(InfoMissing, self._slot("unit_code"))
-            return
-        self.unit = self.definition.unit(code)
-        if self.unit is None:
-            if from_meta:
-                self.add(MetaUnknownUnit, sheet=META_SHEET, field_id=META_UNIT_CODE, value=code)
-            else:
-                self.add_at(MetaUnknownUnit, self._slot("unit_code"), value=code)
-            self.out.foreign_reason = self.out.foreign_reason or Text(
-                "đơn vị không có trong danh sách: {code}", code=code or Text("(trống)"))
-            return
-        period = self.period or self.out.period
-        if period and period in _period_ids(self.definition) and not self.unit.owes(period):
-            self.add(MetaUnitNotExpected, sheet=META_SHEET, field_id=META_UNIT_CODE, value=code, period=period)
-
-    def _cell_text(self, name: str) -> str | None:
-        """Text of a locked information cell; None when the reader did not find it."""
-        cell = self.raw.cells.get(name)
-        if cell is None:
-            return None
-        if cell.error or cell.formula_without_value:
-            return ""
-        return _clean(V._as_text(cell.value)) if cell.value is not None else ""
-
-    def _slot(self, name: str) -> _Slot:
+    def _slot(self, name: str) -> Slot:
         label, sheet, address = _slot_bases(self.definition)[name]
         cell = self.raw.cells.get(name)
         if cell is None:
-            return _Slot(name, label, sheet, address, None)
-        return _Slot(name, label, cell.sheet, cell.address, cell.error or cell.value)
+            return Slot(name, label, sheet, address, None)
+        return Slot(name, label, cell.sheet, cell.address, cell.error or cell.value)
 
-    def _slot_at(self, key: tuple) -> _Slot | None:
+    def _slot_at(self, key: tuple) -> Slot | None:
         """The slot recorded for a document path (None: none was)."""
         found = self.slots.get(key)
-        if found is None or found.__class__ is _Slot:
+        if found is None or found.__class__ is Slot:
             return found
         base, cell = found
         if cell is None:
-            slot = _Slot(*base, None)
+            slot = Slot(*base, None)
         else:
-            slot = _Slot(base[0], base[1], cell.sheet, cell.address, cell.error or cell.value)
+            slot = Slot(base[0], base[1], cell.sheet, cell.address, cell.error or cell.value)
         self.slots[key] = slot
         return slot
-
-    def check_locked(self) -> None:
-        d = self.definition
-        expected = {}
-        if self.unit is not None and not self.generic:
-            expected["unit_name"] = self.unit.name
-        period_id = self.out.period or self.period
-        if period_id in _period_ids(d):
-            expected["period_label"] = d.period(period_id).label
-        for name, want in expected.items():
-            found = self._cell_text(name)
-            if want is None or found is None:
-                continue
-            if _clean(found) != _clean(want):
-                self.add_at(LockedCellChanged, self._slot(name), expected=want)
 
     # ---------------------------------------------------------------- cells
 
@@ -489,7 +243,7 @@ class _Checker:
                     if name in error.instance or key in self.bad or key in seen:
                         continue
                     seen.add(key)
-                    slot = self._slot_at(key) or _Slot(name, name, "", "", None)
+                    slot = self._slot_at(key) or Slot(name, name, "", "", None)
                     if name in INFO_INPUTS:
                         self.add_at(InfoMissing, slot)
                     elif self._numeric(path, name):
@@ -498,7 +252,7 @@ class _Checker:
                         self.add_at(ValueRequired, slot)
                     self.bad.add(key)
                 continue
-            slot = self._slot_at(path) or _Slot(".".join(map(str, path)), str(path[-1]) if path else "", "", "", error.instance)
+            slot = self._slot_at(path) or Slot(".".join(map(str, path)), str(path[-1]) if path else "", "", "", error.instance)
             self.bad.add(path)
             v = error.validator
             if v == "minimum":
@@ -542,7 +296,7 @@ class _Checker:
             refs = list(dict.fromkeys(field_refs(rule.left) + field_refs(rule.right)))
             slots = [s for s in map(self._slot_at, [(r,) for r in refs]) if s is not None]
             cells = [f"{s.sheet}!{s.cell}" for s in slots]
-            first = slots[0] if slots else _Slot("", rule.id, "", "", None)
+            first = slots[0] if slots else Slot("", rule.id, "", "", None)
             left_value = evaluate(parse(rule.left), numbers)
             right_value = evaluate(parse(rule.right), numbers)
             cls = RuleFailed if rule.severity == "error" else RuleFailedWarning
@@ -616,93 +370,3 @@ def check_return(
     reader's own problems first). ``period`` is the period being collected (None: accept
     any period of the definition); ``as_of`` is "today" for date plausibility."""
     return _Checker(raw, definition, period, as_of or dt.date.today()).run()
-
-
-# --------------------------------------------------------------------------- report
-
-
-PROBLEM_KEYS = ("code", "severity", "message", "file", "sheet", "cell", "field", "value")
-
-
-def problem_dict(problem: Problem, lang: str | None = None) -> dict[str, Any]:
-    """The JSON form of a problem; its message in `lang` (default: the language in force)."""
-    data = problem.to_dict()
-    out = {key: data.get(key) for key in PROBLEM_KEYS}
-    with language(lang or get_language()):
-        out["message"] = problem.message
-    related = problem.params.get("related_cells")
-    if related:
-        out["related_cells"] = list(related)
-    return out
-
-
-@dataclass
-class ValidationReport:
-    """The outcome of validating many returns, in the style of a frictionless Report."""
-
-    returns: list[CheckedReturn] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return all(r.valid for r in self.returns)
-
-    @property
-    def problems(self) -> ProblemList:
-        return ProblemList(p for r in self.returns for p in r.problems)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return self.problems.errors
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return self.problems.warnings
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            "files": len(self.returns),
-            "valid": sum(1 for r in self.returns if r.valid),
-            "invalid": sum(1 for r in self.returns if not r.valid),
-            "foreign": sum(1 for r in self.returns if r.foreign_reason),
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-        }
-
-    def flatten(self, spec: tuple[str, ...] = ("file", "code", "severity", "sheet", "cell", "field", "message")) -> list[list]:
-        rows = []
-        for problem in self.problems:
-            data = problem_dict(problem)
-            rows.append([data.get(key) for key in spec])
-        return rows
-
-    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
-        lang = lang or get_language()
-        with language(lang):
-            return self._to_dict(lang)
-
-    def _to_dict(self, lang: str) -> dict[str, Any]:
-        return {
-            "valid": self.valid,
-            "files": [
-                {
-                    "file": r.file,
-                    "format": r.raw.format,
-                    "unit_code": r.unit_code,
-                    "period": r.period,
-                    "valid": r.valid,
-                    "foreign_reason": render(r.foreign_reason),
-                    "errors": r.errors,
-                    "warnings": r.warnings,
-                    "problems": [problem_dict(p, lang) for p in r.problems],
-                }
-                for r in self.returns
-            ],
-            "counts": self.counts,
-        }
-
-
-def validate_returns(
-    raws, definition: Definition, period: str | None = None, *, as_of: dt.date | None = None
-) -> ValidationReport:
-    return ValidationReport([check_return(raw, definition, period, as_of=as_of) for raw in raws])

@@ -10,7 +10,7 @@ import pytest
 
 from consolidate import resources
 from consolidate.definition.layout import META_SHEET
-from consolidate.validation.checker import ValidationReport, check_return, validate_returns
+from consolidate.validation import ValidationReport, check_return, validate_returns
 from consolidate.validation.problems import ALL_PROBLEMS
 from consolidate.validation.returns import RawCell
 from consolidate.validation.schema import return_schema
