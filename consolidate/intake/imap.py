@@ -71,7 +71,8 @@ class ImapSource:
         return f"{scheme}://{self.user}@{self.host}:{self.port}/{self.mailbox}"
 
     def _key(self, validity: str, uid: str) -> str:
-        return f"imap:{self.user}@{self.host}:{self.port}/{self.mailbox};{validity};{uid}"
+        # no port: the same mailbox over IMAP (143) and IMAPS (993) is the same mailbox
+        return f"imap:{self.user}@{self.host.lower()}/{self.mailbox};{validity};{uid}"
 
     # ------------------------------------------------------------------ connection
     def _connect(self) -> imaplib.IMAP4:

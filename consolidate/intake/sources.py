@@ -5,7 +5,7 @@ flagged or rewritten.
 A source hands over messages in batches (so the run records each batch before the source
 goes on) and skips the ones already taken, by key:
 
-- IMAP: ``imap:<user>@<host>:<port>/<mailbox>;<UIDVALIDITY>;<UID>``;
+- IMAP: ``imap:<user>@<host>/<mailbox>;<UIDVALIDITY>;<UID>``;
 - saved messages: ``msgid:<Message-ID>``, or ``sha256:<hash of the bytes>`` without one.
 
 Outlook ``.msg`` files are not read: the one maintained Python reader (extract-msg) is

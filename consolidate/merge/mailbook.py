@@ -19,7 +19,7 @@ MAIL_SCHEMA = """
 -- Mail taken by `consolidate intake` (consolidate.intake): one row per message, whatever it
 -- held, so nothing a unit sent goes unlisted; the files it yielded in message_files.
 CREATE TABLE IF NOT EXISTS messages (
-    key TEXT PRIMARY KEY,              -- imap:<user@host:port/mailbox>;<uidvalidity>;<uid> | msgid:<id> | sha256:<hash>
+    key TEXT PRIMARY KEY,              -- imap:<user@host/mailbox>;<uidvalidity>;<uid> | msgid:<id> | sha256:<hash>
     message_id TEXT NOT NULL DEFAULT '',
     sender TEXT NOT NULL DEFAULT '',   -- address, lower case
     sender_name TEXT NOT NULL DEFAULT '',
