@@ -53,7 +53,14 @@ class DroppingProxy:
         self.target, self.budgets, self.count = target, budgets, 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.threads: list[threading.Thread] = []
+        self.sockets: list[socket.socket] = []
+        self._start(self._accept)
+
+    def _start(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self.threads.append(thread)
+        thread.start()
 
     def _accept(self) -> None:
         while True:
@@ -64,8 +71,9 @@ class DroppingProxy:
             budget = self.budgets[min(self.count, len(self.budgets) - 1)]
             self.count += 1
             upstream = socket.create_connection(("127.0.0.1", self.target))
-            threading.Thread(target=self._pipe, args=(client, upstream, None), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, budget), daemon=True).start()
+            self.sockets += [client, upstream]
+            self._start(self._pipe, client, upstream, None)
+            self._start(self._pipe, upstream, client, budget)
 
     @staticmethod
     def _pipe(src: socket.socket, dst: socket.socket, budget: int | None) -> None:
@@ -87,7 +95,14 @@ class DroppingProxy:
             s.close()
 
     def close(self) -> None:
-        self.listener.close()
+        """Stop every thread: the merge and the readers fork only when no other thread runs."""
+        for s in [self.listener, *self.sockets]:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        assert threading.active_count() == 1
 
 
 def _run(definition, url, returns):
