@@ -141,34 +141,29 @@ def write_eml(draft: Draft, path: str | Path) -> Path:
     return target
 
 
+def _copy_entry(entry) -> tuple[str, str]:
+    """(name, address cell) of one copy-to entry: a plain name (no address), a name with an
+    `email` attribute, or text holding an address ('Ban Dân vận Tỉnh ủy <bdv@…>')."""
+    email = str(getattr(entry, "email", "") or "")
+    name = str(getattr(entry, "name", entry) or "")
+    if not email and "@" in name:
+        found = split_addresses(name.replace("<", " ").replace(">", " "))
+        if found:
+            email = ", ".join(found)
+            name = name.split("<", 1)[0] if "<" in name else ""
+    return name.strip(), email
+
+
 def copy_to(definition) -> list[tuple[str, str]]:
-    """The plan's copy-to bodies that have an address, as (name, address). An entry may be
-    a plain name (no address: not a recipient), a name with an `email` attribute, or text
-    holding an address ('Ban Dân vận Tỉnh ủy <bdv@…>')."""
-    out: list[tuple[str, str]] = []
-    for entry in getattr(definition, "copy_to", ()) or ():
-        email = str(getattr(entry, "email", "") or "")
-        name = str(getattr(entry, "name", entry) or "")
-        if not email:
-            found = split_addresses(name.replace("<", " ").replace(">", " "))
-            if found:
-                email = ", ".join(found)
-                name = name.split("<", 1)[0].strip() if "<" in name else ""
-        if split_addresses(email):
-            out.append((name, email))
-    return out
+    """The plan's copy-to bodies that have an address, as (name, address): the Cc."""
+    entries = (_copy_entry(e) for e in getattr(definition, "copy_to", ()) or ())
+    return [(name, email) for name, email in entries if split_addresses(email)]
 
 
 def copy_to_without_address(definition) -> list[str]:
-    """Copy-to bodies the plan names but gives no address for: said, not silently dropped."""
-    with_address = {name for name, _ in copy_to(definition)}
-    out = []
-    for entry in getattr(definition, "copy_to", ()) or ():
-        name = str(getattr(entry, "name", entry) or "")
-        if name not in with_address and not split_addresses(str(getattr(entry, "email", "") or "")) \
-                and not split_addresses(name.replace("<", " ").replace(">", " ")):
-            out.append(name)
-    return out
+    """Copy-to bodies the plan names with no address: said to the user, not dropped silently."""
+    entries = (_copy_entry(e) for e in getattr(definition, "copy_to", ()) or ())
+    return [name for name, email in entries if name and not split_addresses(email)]
 
 
 __all__ = ["PERIOD_HEADER", "REPORT_HEADER", "UNIT_HEADER", "XLSX_TYPE", "Draft", "build_message", "copy_to",
