@@ -13,6 +13,7 @@ from consolidate.cli.intake import intake_command
 from consolidate.cli.merge import merge_command
 from consolidate.cli.options import definition_option, lang_option
 from consolidate.cli.review import review_command
+from consolidate.cli.send import echo_invitations, send_command
 from consolidate.cli.validate import validate_command
 from consolidate.definition import loader as definitions
 from consolidate.i18n import _, from_environment, ngettext, seconds, session
@@ -114,8 +115,10 @@ def check_command(definition_path: str, lang: str) -> None:
 @click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), required=True, help="Thư mục ghi biểu mẫu.")
 @click.option("--unit", "-u", "units", multiple=True, help="Chỉ tạo cho mã đơn vị này (lặp lại được).")
 @click.option("--no-generic", is_flag=True, help="Không tạo biểu mẫu trống chung.")
+@click.option("--eml", "eml_dir", type=click.Path(file_okay=False), default=None,
+              help="Tạo thêm vào thư mục này mỗi đơn vị một thư nháp (.eml) gửi kèm biểu mẫu của đơn vị.")
 @LANG_OPTION
-def templates_command(definition_path, period, out_dir, units, no_generic, lang) -> None:
+def templates_command(definition_path, period, out_dir, units, no_generic, eml_dir, lang) -> None:
     """Tạo biểu mẫu Excel cho từng đơn vị phải báo cáo trong kỳ."""
     from consolidate.template.writer import write_templates
 
@@ -135,9 +138,11 @@ def templates_command(definition_path, period, out_dir, units, no_generic, lang)
         "Đã tạo {n} biểu mẫu {period} (hạn trước ngày {due}) trong {out} ({elapsed}).",
         len(written),
     ).format(n=len(written), period=period_name(p), due=day_text(p.due_before), out=out_dir, elapsed=seconds(elapsed)))
+    if eml_dir:
+        echo_invitations(d, p, out_dir, list(units) or None, eml_dir)
 
 
-for _command in (validate_command, merge_command, feedback_command, intake_command, review_command):
+for _command in (validate_command, merge_command, feedback_command, intake_command, review_command, send_command):
     cli.add_command(_command)
 
 

@@ -111,9 +111,15 @@ def echo_invitations(definition, period, out_dir: str, unit_codes: list[str] | N
     if unit_codes:
         units = [u for u in definition.units if u.code in set(unit_codes)]
     templates = {u.code: Path(out_dir) / template_file_name(period, u) for u in units}
-    result = write_invitations(definition, period, templates, eml_dir)
+    try:
+        result = write_invitations(definition, period, templates, eml_dir)
+    except OSError as exc:
+        raise click.ClickException(_("Không ghi được vào {path}: {reason}").format(path=eml_dir, reason=exc)) from None
     click.echo(ngettext("{n} thư nháp gửi biểu mẫu trong {dir}", "{n} thư nháp gửi biểu mẫu trong {dir}",
                         len(result.drafts)).format(n=len(result.drafts), dir=eml_dir))
+    if not definition.collector.email:
+        click.echo(_("  Định nghĩa chưa có địa chỉ thư điện tử của cơ quan tổng hợp (collector.email): thư nháp "
+                     "không có người gửi (From); cần bổ sung trước khi dùng lệnh send"))
     if result.cc:
         click.echo(_("  Đồng gửi (Cc): {names}").format(names="; ".join(f"{n} <{a}>" if n else a for n, a in result.cc)))
     for name in result.cc_without_address:

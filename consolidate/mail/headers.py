@@ -157,7 +157,9 @@ class DraftPolicy(EmailPolicy):
         return own.encode("ascii") if own is not None else super().fold_binary(name, value)
 
 
-POLICY = DraftPolicy(linesep="\r\n")
+# refold_source="none": a draft read back to be sent keeps its headers byte for byte (the
+# standard library would refold a long one, bringing its folding bug back)
+POLICY = DraftPolicy(linesep="\r\n", refold_source="none")
 
 
 def address(name: str, addr: str) -> Address | None:

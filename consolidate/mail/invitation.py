@@ -35,7 +35,7 @@ def compose_invitation(unit: Unit, ctx: Context, copies: list[str]) -> tuple[str
     """Subject and text of the mail that sends a unit its template."""
     c, name = ctx.collector, unit.name
     subject = f"Đề nghị gửi báo cáo {ctx.short}, kỳ {ctx.period.label} (hạn trước ngày {ctx.due})"
-    also = f", đồng gửi {', '.join(copies)}" if copies else ""
+    also = f" (đồng gửi {', '.join(copies)})" if copies else ""
     paragraphs = [
         f"Thực hiện {ctx.plan}, {c} gửi {name} biểu mẫu {ctx.report} (tệp đính kèm, đã điền sẵn mã, "
         "tên đơn vị, kỳ báo cáo và hạn gửi).",

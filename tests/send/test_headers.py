@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consolidate.mail.drafts import Draft, build_message
-from consolidate.mail.headers import MAX_LINE
+from consolidate.mail.headers import MAX_LINE, POLICY
 
 SYLLABLES = ["dân", "chủ", "ở", "cơ", "sở", "Đề", "nghị", "sửa", "và", "gửi", "lại", "báo", "cáo", "kỳ", "6",
              "tháng", "đầu", "năm", "2026", "(1", "lỗi)", "Ủy", "ban", "nhân", "phường", "Xuân", "Hương", "-",
@@ -37,6 +37,8 @@ def check(d: Draft) -> None:
     assert data.isascii()
     for line in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
         assert len(line) <= 998
+    again = BytesParser(policy=POLICY).parsebytes(data).as_bytes()  # read back to be sent
+    assert again.split(b"\r\n\r\n", 1)[0] == data.split(b"\r\n\r\n", 1)[0]
     msg = parse(data)
     assert msg["Subject"] == d.subject
     assert msg["To"].addresses[0].display_name == d.to[0]
