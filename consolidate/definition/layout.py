@@ -119,10 +119,7 @@ def section_rows(section: Section) -> list[tuple[str, Field | None]]:
 
 def layout_for(definition: Definition) -> Layout:
     """Computed once per loaded definition (a merge of 3,000 files asks for it 3,000 times)."""
-    cache = definition._by_id
-    if "layout" not in cache:
-        cache["layout"] = _compute(definition)
-    return cache["layout"]
+    return definition.memo("layout", lambda: _compute(definition))
 
 
 def _compute(definition: Definition) -> Layout:

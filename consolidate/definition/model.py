@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from consolidate.i18n import _
+
+T = TypeVar("T")
 
 DEFAULT_TASK_STATUSES = (
     "Chưa triển khai",
@@ -204,7 +207,25 @@ class Definition:
     # sha256 of the definition's sources as loaded (set by consolidate.definition.load; ""
     # for a definition built in code). Not part of equality: it describes, not defines.
     content_hash: str = field(default="", compare=False, repr=False)
-    _by_id: dict = field(default_factory=dict, repr=False)
+    # Values derived from the definition alone (layout, schema, validation plans), made on
+    # first use: see memo(). Not an init field, so dataclasses.replace starts a fresh one
+    # instead of carrying values derived from the original over to the copy.
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: Hashable, factory: Callable[[], T]) -> T:
+        """The value kept under `key`, made by `factory()` the first time it is asked for.
+
+        For what is worked out from the definition once and then asked for per return (a
+        merge of 3,000 files asks for the layout 3,000 times). Keys are namespaced by the
+        module that owns them ("layout", "validation.cell_plan", ...); the value must not
+        depend on anything but the definition, since nothing invalidates it.
+        """
+        memo = self._memo
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = factory()
+            return value
 
     def period(self, period_id: str) -> Period:
         for period in self.periods:
@@ -235,9 +256,7 @@ class Definition:
         return ""
 
     def unit(self, code: str) -> Unit | None:
-        if "units" not in self._by_id:
-            self._by_id["units"] = {u.code: u for u in self.units}
-        return self._by_id["units"].get(code)
+        return self.memo("units", lambda: {u.code: u for u in self.units}).get(code)
 
     def group_label(self, group_id: str) -> str:
         for group in self.groups:
@@ -271,6 +290,4 @@ class Definition:
         return not (problem.field_id and problem.field_id in self.warn_only)
 
     def field(self, field_id: str) -> Field | None:
-        if "fields" not in self._by_id:
-            self._by_id["fields"] = {f.id: f for f in self.value_fields}
-        return self._by_id["fields"].get(field_id)
+        return self.memo("fields", lambda: {f.id: f for f in self.value_fields}).get(field_id)

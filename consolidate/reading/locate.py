@@ -53,11 +53,11 @@ def _label_key(text: str) -> str:
 
 
 def _folded_names(definition: Definition) -> dict[str, str]:
-    cache = definition._by_id
-    if "reading.folded" not in cache:
+    def make() -> dict[str, str]:
         layout = layout_for(definition)
-        cache["reading.folded"] = {n: fold(n) for n in (*layout.cells, *layout.tables)}
-    return cache["reading.folded"]
+        return {n: fold(n) for n in (*layout.cells, *layout.tables)}
+
+    return definition.memo("reading.folded", make)
 
 
 

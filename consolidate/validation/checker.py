@@ -32,12 +32,12 @@ from consolidate.validation.meta import MetaChecks
 from consolidate.validation.plans import (
     _PARSE_MEMO_MAX,
     Slot,
-    _cell_plan,
-    _numeric_ids,
-    _parse_memo,
-    _slot_bases,
-    _table_plan,
-    _tasks_owed,
+    cell_plan,
+    numeric_ids,
+    parse_memo,
+    slot_bases,
+    table_plan,
+    tasks_owed,
 )
 from consolidate.validation.problems import (
     PARSE_PROBLEMS,
@@ -56,7 +56,7 @@ from consolidate.validation.problems import (
     ValueRequired,
 )
 from consolidate.validation.returns import CheckedReturn, RawCell, RawReturn
-from consolidate.validation.schema import memo_key, schema_validator
+from consolidate.validation.schema import memo_key, schema_memo, schema_validator
 
 DAY = "%d/%m/%Y"  # how a date reads in a message
 REPORT_DATE_MARGIN = dt.timedelta(days=31)  # a report may be drafted a little before the period starts
@@ -101,7 +101,7 @@ class _Checker(MetaChecks):
         )
 
     def _slot(self, name: str) -> Slot:
-        label, sheet, address = _slot_bases(self.definition)[name]
+        label, sheet, address = slot_bases(self.definition)[name]
         cell = self.raw.cells.get(name)
         if cell is None:
             return Slot(name, label, sheet, address, None)
@@ -147,7 +147,7 @@ class _Checker(MetaChecks):
 
     def _value(self, key: tuple, cell: RawCell | None, f: Field, fid: int, memo: dict) -> Any:
         """read_value, with its usual case inline: a plain cell whose value was parsed for
-        this field before without a problem (`fid` is id(f), `memo` _parse_memo's)."""
+        this field before without a problem (`fid` is id(f), `memo` parse_memo's)."""
         if cell is not None and not cell.error and not cell.formula_without_value:
             raw = cell.value
             if raw is None:
@@ -167,7 +167,7 @@ class _Checker(MetaChecks):
         key = memo_key(raw)
         if key is None:
             return V.parse(raw, f.type, unit=f.unit, choices=f.options)
-        memo = _parse_memo(self.definition)
+        memo = parse_memo(self.definition)
         key = (id(f), *key)
         parsed = memo.get(key)
         if parsed is None:
@@ -178,12 +178,12 @@ class _Checker(MetaChecks):
 
     def check_cells(self) -> None:
         d = self.definition
-        memo = _parse_memo(d)
+        memo = parse_memo(d)
         cells = self.raw.cells
         slots = self.slots
         doc = self.doc
         tasks, info, values = self.out.tasks, self.out.info, self.out.values
-        for name, key, f, base, target in _cell_plan(d):
+        for name, key, f, base, target in cell_plan(d):
             cell = cells.get(name)
             slots[key] = (base, cell)
             value = self._value(key, cell, f, id(f), memo)
@@ -201,8 +201,8 @@ class _Checker(MetaChecks):
     def check_table(self, section: Section) -> None:
         rows_out: list[dict[str, Any]] = []
         doc_rows: list[dict[str, Any]] = []
-        columns = _table_plan(self.definition, section)
-        memo = _parse_memo(self.definition)
+        columns = table_plan(self.definition, section)
+        memo = parse_memo(self.definition)
         slots = self.slots
         for raw_row in self.raw.tables.get(section.id, []):
             if not any(_filled(c) for c in raw_row.values()):
@@ -231,7 +231,7 @@ class _Checker(MetaChecks):
 
     def check_schema(self) -> None:
         validator = schema_validator(self.definition)
-        memo = self.definition._by_id["return_memo"]
+        memo = schema_memo(self.definition)
         if memo.clean(validator, self.doc, memo.shape):
             return  # jsonschema would find nothing (the usual return): nothing to report
         seen: set[tuple] = set()
@@ -276,7 +276,7 @@ class _Checker(MetaChecks):
 
     def check_tasks(self) -> None:
         tasks = self.out.tasks
-        for task_id, key, title in _tasks_owed(self.definition, self.unit, self.out.period or self.period):
+        for task_id, key, title in tasks_owed(self.definition, self.unit, self.out.period or self.period):
             if tasks.get(task_id, {}).get("status") is None and key not in self.bad:
                 slot = self._slot_at(key)
                 if slot is None:
@@ -286,7 +286,7 @@ class _Checker(MetaChecks):
     def check_rules(self) -> None:
         values, bad = self.out.values, self.bad
         numbers = {}
-        for fid in _numeric_ids(self.definition):
+        for fid in numeric_ids(self.definition):
             value = values.get(fid)
             if value is not None and (fid,) not in bad:
                 numbers[fid] = value

@@ -6,7 +6,7 @@ from __future__ import annotations
 from consolidate.definition.layout import META_SHEET, layout_for
 from consolidate.i18n import Text
 from consolidate.validation import values as V
-from consolidate.validation.plans import _clean, _period_ids, _version_number
+from consolidate.validation.plans import clean_text, period_ids, version_number
 from consolidate.validation.problems import (
     InfoMissing,
     LockedCellChanged,
@@ -36,7 +36,7 @@ class MetaChecks:
     def check_meta(self) -> bool:
         """Return False when the content must not be checked (other report or version)."""
         d = self.definition
-        meta = {str(k).strip(): _clean(V._as_text(v)) for k, v in self.raw.meta.items() if v is not None}
+        meta = {str(k).strip(): clean_text(V._as_text(v)) for k, v in self.raw.meta.items() if v is not None}
         info_code = self._cell_text("unit_code")
         if not meta:
             self.add(MetaMissing, sheet=META_SHEET, collector=d.collector.name)
@@ -58,7 +58,7 @@ class MetaChecks:
             self.out.foreign_reason = Text("báo cáo khác: {report}", report=self.out.report_id or Text("(không rõ)"))
             return False
         version_text = meta.get(META_VERSION, "")
-        version = _version_number(version_text) if version_text else None
+        version = version_number(version_text) if version_text else None
         if version != d.version:
             self.add(
                 MetaOldVersion, sheet=META_SHEET, field_id=META_VERSION, value=version_text,
@@ -112,7 +112,7 @@ class MetaChecks:
                 "đơn vị không có trong danh sách: {code}", code=code or Text("(trống)"))
             return
         period = self.period or self.out.period
-        if period and period in _period_ids(self.definition) and not self.unit.owes(period):
+        if period and period in period_ids(self.definition) and not self.unit.owes(period):
             self.add(MetaUnitNotExpected, sheet=META_SHEET, field_id=META_UNIT_CODE, value=code, period=period)
 
     def _cell_text(self, name: str) -> str | None:
@@ -122,7 +122,7 @@ class MetaChecks:
             return None
         if cell.error or cell.formula_without_value:
             return ""
-        return _clean(V._as_text(cell.value)) if cell.value is not None else ""
+        return clean_text(V._as_text(cell.value)) if cell.value is not None else ""
 
     def check_locked(self) -> None:
         d = self.definition
@@ -130,11 +130,11 @@ class MetaChecks:
         if self.unit is not None and not self.generic:
             expected["unit_name"] = self.unit.name
         period_id = self.out.period or self.period
-        if period_id in _period_ids(d):
+        if period_id in period_ids(d):
             expected["period_label"] = d.period(period_id).label
         for name, want in expected.items():
             found = self._cell_text(name)
             if want is None or found is None:
                 continue
-            if _clean(found) != _clean(want):
+            if clean_text(found) != clean_text(want):
                 self.add_at(LockedCellChanged, self._slot(name), expected=want)

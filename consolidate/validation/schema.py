@@ -50,9 +50,10 @@ def return_schema(definition: Definition) -> dict[str, Any]:
     section, keyed by the section id. Blank cells are absent; dates are ISO strings.
     Cached per loaded definition.
     """
-    cache = definition._by_id
-    if "return_schema" in cache:
-        return cache["return_schema"]
+    return definition.memo("validation.return_schema", lambda: _return_schema(definition))
+
+
+def _return_schema(definition: Definition) -> dict[str, Any]:
     layout = layout_for(definition)
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -82,20 +83,28 @@ def return_schema(definition: Definition) -> dict[str, Any]:
         "required": required,
         "additionalProperties": False,
     }
-    cache["return_schema"] = schema
     return schema
 
 
 def schema_validator(definition: Definition) -> Draft202012Validator:
-    cache = definition._by_id
-    if "return_validator" not in cache:
+    """The validator of return_schema, with its leaf errors memoised (see below)."""
+    return _validator_and_memo(definition)[0]
+
+
+def schema_memo(definition: Definition) -> _LeafMemo:
+    """The leaf-error memo of schema_validator, whose `clean` tells a document without errors."""
+    return _validator_and_memo(definition)[1]
+
+
+def _validator_and_memo(definition: Definition) -> tuple[Draft202012Validator, _LeafMemo]:
+    def make() -> tuple[Draft202012Validator, _LeafMemo]:
         memo = _LeafMemo()
         cls = validators.extend(Draft202012Validator, {"properties": _memo_properties(memo)})
         validator = cls(return_schema(definition), format_checker=Draft202012Validator.FORMAT_CHECKER)
         memo.shape = _object_shape(validator.schema, memo)
-        cache["return_validator"] = validator
-        cache["return_memo"] = memo
-    return cache["return_validator"]
+        return validator, memo
+
+    return definition.memo("validation.schema_validator", make)
 
 
 # Most of the schema's cost was jsonschema descending into ~75 leaf properties per return

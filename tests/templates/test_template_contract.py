@@ -138,7 +138,7 @@ def test_choice_with_comma_uses_a_range(mini, tmp_path):
     fields = list(table.fields)
     fields[1] = dataclasses.replace(fields[1], choices=("Kinh tế, xã hội", "Văn hóa"))
     sections = tuple(dataclasses.replace(s, fields=tuple(fields)) if s is table else s for s in mini.sections)
-    d = dataclasses.replace(mini, sections=sections, _by_id={})
+    d = dataclasses.replace(mini, sections=sections)
     wb = openpyxl.load_workbook(write_template(d, d.unit("SNV"), d.period("2026-H1"), tmp_path / "c.xlsx"))
     dv = {str(x.sqref): x for x in wb["Mô hình Dân vận khéo"].data_validations.dataValidation}["C5:C14"]
     assert dv.formula1.startswith("'_meta'!")

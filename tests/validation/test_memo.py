@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from consolidate.i18n import translate
 from consolidate.validation import values as V
 from consolidate.validation.checker import _Checker, check_return
-from consolidate.validation.schema import memo_key, return_schema, schema_validator
+from consolidate.validation.schema import memo_key, return_schema, schema_memo, schema_validator
 from tests.validation.conftest import AS_OF, GOOD_ROWS, make_raw
 
 BAD_VALUES = [
@@ -61,7 +61,7 @@ def test_no_error_shortcut_only_when_jsonschema_finds_none(mini):
     that is only ever said of documents jsonschema finds nothing in."""
     plain = Draft202012Validator(return_schema(mini), format_checker=Draft202012Validator.FORMAT_CHECKER)
     validator = schema_validator(mini)
-    memo = mini._by_id["return_memo"]
+    memo = schema_memo(mini)
     assert memo.shape is not None
     good = {"tiep_dan_buoi": 3, "don_tiep_nhan": 2, "don_giai_quyet": 1, "ty_le_hai_long": 50.5, "muc_do": "Tốt",
             "co_quy_che": "Có", "preparer": "A", "report_date": "2026-06-01",
