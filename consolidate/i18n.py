@@ -8,6 +8,8 @@ strings ("Usage:", "Show this message and exit.") get a Vietnamese catalogue of 
 - `_(text)` translates into the current language; `N_(text)` only marks text for extraction
   (class-level templates, rendered later through `_`).
 - `ngettext(singular, plural, n)` for counts ("1 error", "2 errors").
+- `Plural(singular, plural, n, **params)` and `Join(separator, items)` are kept unrendered
+  the same way.
 - `Text(msgid, **params)` is a message kept unrendered (a problem's note, made once and
   cached, shown later in Vietnamese in a workbook and in English on the CLI); `str()`
   renders it in the current language.
@@ -164,6 +166,48 @@ class Text(Lazy):
 
     def __bool__(self) -> bool:
         return bool(self.msgid)
+
+
+class Plural(Lazy):
+    """A count's message rendered when shown (``ngettext`` later): singular and plural msgids,
+    the count `n` (also a parameter) and other parameters."""
+
+    __slots__ = ("singular", "plural", "n", "params")
+
+    def __init__(self, singular: str, plural: str, n: int, **params: Any):
+        self.singular, self.plural, self.n, self.params = singular, plural, n, params
+
+    def __str__(self) -> str:
+        text = ngettext(self.singular, self.plural, self.n)
+        return text.format(n=self.n, **{k: render(v) for k, v in self.params.items()})
+
+    def __repr__(self) -> str:
+        return f"Plural({self.singular!r}, n={self.n!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Plural) and (self.singular, self.n, self.params) == (
+            other.singular, other.n, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.singular, self.n))
+
+
+class Join(Lazy):
+    """Items (Text or plain) joined by `separator`, each rendered when shown."""
+
+    __slots__ = ("separator", "items")
+
+    def __init__(self, separator: str, items: list):
+        self.separator, self.items = separator, list(items)
+
+    def __str__(self) -> str:
+        return self.separator.join(str(render(item)) for item in self.items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Join) and (self.separator, self.items) == (other.separator, other.items)
+
+    def __hash__(self) -> int:
+        return hash((self.separator, len(self.items)))
 
 
 class Figure(Lazy):

@@ -3,7 +3,7 @@
     python -m consolidate.i18n_tools update   # extract msgids, merge them into every .po, compile
     python -m consolidate.i18n_tools check    # exit 1 when a catalogue is stale or incomplete
 
-`update` extracts every msgid from the package (`_`, `N_`, `ngettext`, `Text`), adds new
+`update` extracts every msgid from the package (`_`, `N_`, `ngettext`, `Text`, `Plural`), adds new
 ones to `locale/en/LC_MESSAGES/consolidate.po` (empty: translate them there), drops the ones
 no longer in the code, and compiles each `.po` to its `.mo`. Click's Vietnamese catalogue
 (`locale/vi/LC_MESSAGES/click.po`) is merged with the msgids of the installed Click.
@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po, write_po
 from consolidate.i18n import CLICK_DOMAIN, DOMAIN, LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "Text": None}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "Text": None, "Plural": (1, 2)}
 # Click's own calls: gettext under the names it imports
 CLICK_KEYWORDS = {"_": None, "ngettext": (1, 2)}
 # what Click translates from a variable (`_(extra["required"])`), invisible to extraction

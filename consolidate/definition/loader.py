@@ -37,7 +37,7 @@ from consolidate.definition.model import (
 from consolidate.definition.references import DefinitionProblem, check_references, nfc
 from consolidate.definition.schema_messages import explain, key_path, leaf_errors
 from consolidate.definition.units import load_units
-from consolidate.i18n import N_, _
+from consolidate.i18n import N_, Text, _
 from consolidate.problems import ConsolidateError, Problem, ProblemList
 
 DEFINITION_FILE = "definition.yaml"
@@ -112,19 +112,23 @@ def read_yaml(file: Path, digest: Any = None) -> dict:
         # what Path.read_text(encoding="utf-8-sig") gives: BOM dropped, universal newlines
         text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
-        raise DefinitionError(ProblemList([DefinitionUnreadable(file=str(file), note="không tìm thấy tệp")])) from None
+        raise DefinitionError(ProblemList([DefinitionUnreadable(file=str(file), note=Text("không tìm thấy tệp"))])) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError(ProblemList([DefinitionUnreadable(file=str(file), note=str(exc))])) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}, cột {mark.column + 1}: " if mark else ""
-        note = f"{where}lỗi cú pháp YAML ({getattr(exc, 'problem', exc)})"
+        problem = str(getattr(exc, "problem", exc))
+        if mark:
+            note = Text("dòng {line}, cột {column}: lỗi cú pháp YAML ({problem})", line=mark.line + 1,
+                        column=mark.column + 1, problem=problem)
+        else:
+            note = Text("lỗi cú pháp YAML ({problem})", problem=problem)
         raise DefinitionError(ProblemList([DefinitionUnreadable(file=str(file), note=note)])) from None
     if not isinstance(raw, dict):
         raise DefinitionError(
-            ProblemList([DefinitionUnreadable(file=str(file), note="tệp phải là một mục YAML có các khóa (id, title, …)")])
+            ProblemList([DefinitionUnreadable(file=str(file), note=Text("tệp phải là một mục YAML có các khóa (id, title, …)"))])
         )
     return _plain(raw)
 
@@ -281,5 +285,5 @@ def default_definition() -> Path:
         if re.search(r"^default:\s*true\s*$", head, re.M):
             return file
     if not files:
-        raise DefinitionError(ProblemList([DefinitionUnreadable(file="templates/", note="không có định nghĩa nào")]))
+        raise DefinitionError(ProblemList([DefinitionUnreadable(file="templates/", note=Text("không có định nghĩa nào"))]))
     return files[0]

@@ -26,6 +26,7 @@ from consolidate.definition.model import (
 )
 from consolidate.definition.rules import RuleSyntaxError, field_refs
 from consolidate.definition.units import UnitSourceError, load_units
+from consolidate.i18n import Text
 from consolidate.problems import Problem, ProblemList
 
 # A field id Excel would read as a cell address (a1, r2c3) cannot be a defined name.
@@ -49,7 +50,7 @@ def check_references(raw: dict, file: Path) -> ProblemList:
     """Every reference problem of a schema-valid definition document `raw` read from `file`."""
     out = ProblemList()
 
-    def add(path: str, note: str) -> None:
+    def add(path: str, note: Text) -> None:
         out.append(DefinitionProblem(file=str(file), path=path, note=note))
 
     period_ids = _check_periods(raw, add)
@@ -73,11 +74,11 @@ def _check_periods(raw: dict, add: Add) -> dict[str, int]:
     period_ids: dict[str, int] = {}
     for i, period in enumerate(raw["periods"]):
         if period["id"] in period_ids:
-            add(f"periods[{i}].id", f"Kỳ báo cáo '{period['id']}' bị khai báo hai lần")
+            add(f"periods[{i}].id", Text("Kỳ báo cáo '{period}' bị khai báo hai lần", period=period["id"]))
         period_ids[period["id"]] = i
         start, end = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
         if end < start:
-            add(f"periods[{i}].end", "Ngày kết thúc số liệu trước ngày bắt đầu")
+            add(f"periods[{i}].end", Text("Ngày kết thúc số liệu trước ngày bắt đầu"))
     return period_ids
 
 
@@ -85,7 +86,7 @@ def _check_groups(raw: dict, add: Add) -> list[str]:
     group_ids = [g["id"] for g in raw.get("groups", [])]
     for i, gid in enumerate(group_ids):
         if group_ids.index(gid) != i:
-            add(f"groups[{i}].id", f"Nhóm đơn vị '{gid}' bị khai báo hai lần")
+            add(f"groups[{i}].id", Text("Nhóm đơn vị '{group}' bị khai báo hai lần", group=gid))
     return group_ids
 
 
@@ -94,24 +95,26 @@ def _check_units(raw: dict, file: Path, period_ids: dict[str, int], group_ids: l
     try:
         units = load_units(raw["units"], file.parent)
     except UnitSourceError as exc:
-        add(f"units.{exc.key}", str(exc))
+        add(f"units.{exc.key}", exc.text)
         units = []
     codes: set[str] = set()
     for unit in units:
         if unit.code in codes:
-            add("units", f"Mã đơn vị '{unit.code}' ({unit.name}) bị trùng")
+            add("units", Text("Mã đơn vị '{code}' ({name}) bị trùng", code=unit.code, name=unit.name))
         codes.add(unit.code)
         if group_ids and unit.group not in group_ids:
-            add("units", f"Đơn vị '{unit.code}' thuộc nhóm '{unit.group}' chưa khai báo trong groups")
+            add("units", Text("Đơn vị '{code}' thuộc nhóm '{group}' chưa khai báo trong groups",
+                              code=unit.code, group=unit.group))
         for pid in unit.periods:
             if pid not in period_ids:
-                add("units", f"Đơn vị '{unit.code}' nợ kỳ '{pid}' không có trong periods")
+                add("units", Text("Đơn vị '{code}' nợ kỳ '{period}' không có trong periods",
+                                  code=unit.code, period=pid))
     registry = raw["units"].get("registry", {})
     for pid in registry.get("periods", []):
         if pid not in period_ids:
-            add("units.registry.periods", f"Kỳ '{pid}' không có trong periods")
+            add("units.registry.periods", Text("Kỳ '{period}' không có trong periods", period=pid))
     for path in provenance.unresolved(raw, units):
-        add(f"provenance.{path}", "Đường dẫn không trỏ tới giá trị nào trong định nghĩa (viết sai mã, tên khóa?)")
+        add(f"provenance.{path}", Text("Đường dẫn không trỏ tới giá trị nào trong định nghĩa (viết sai mã, tên khóa?)"))
     return codes
 
 
@@ -125,11 +128,12 @@ class _Names:
 
     def claim(self, name: str, where: str) -> None:
         if name in RESERVED_NAMES:
-            self.add(where, f"Mã '{name}' dành riêng cho trang thông tin đơn vị, hãy đặt mã khác")
+            self.add(where, Text("Mã '{name}' dành riêng cho trang thông tin đơn vị, hãy đặt mã khác", name=name))
         elif CELL_LIKE.match(name):
-            self.add(where, f"Mã '{name}' trông giống địa chỉ ô Excel; thêm dấu gạch dưới hoặc chữ (ví dụ '{name}_sl')")
+            self.add(where, Text(
+                "Mã '{name}' trông giống địa chỉ ô Excel; thêm dấu gạch dưới hoặc chữ (ví dụ '{name}_sl')", name=name))
         elif name in self.where:
-            self.add(where, f"Mã '{name}' bị trùng với {self.where[name]}")
+            self.add(where, Text("Mã '{name}' bị trùng với {other}", name=name, other=self.where[name]))
         else:
             self.where[name] = where
 
@@ -143,7 +147,8 @@ def _check_sections(raw: dict, period_ids: dict[str, int], codes: set[str], grou
         # Excel compares sheet names without case and cuts them at 31 characters
         sheet = nfc(section.get("sheet") or section["title"])[:31]
         if sheet.lower() in sheets:
-            add(f"{base}.sheet", f"Tên trang '{sheet}' trùng với {sheets[sheet.lower()]}; đặt 'sheet' khác")
+            add(f"{base}.sheet", Text("Tên trang '{sheet}' trùng với {other}; đặt 'sheet' khác", sheet=sheet,
+                                      other=sheets[sheet.lower()]))
         sheets[sheet.lower()] = base
         if section["type"] in ("fields", "text", "table"):
             _check_fields(section, base, names, add)
@@ -162,15 +167,16 @@ def _check_fields(section: dict, base: str, names: _Names, add: Add) -> None:
         if table:
             # columns are named per table (section.column), so only their own table clashes
             if col_ids.index(fld["id"]) != f_i:
-                add(f"{where}.id", f"Cột '{fld['id']}' bị trùng")
+                add(f"{where}.id", Text("Cột '{column}' bị trùng", column=fld["id"]))
         else:
             names.claim(fld["id"], f"{where}.id")
         if section["type"] == "text" and fld["type"] != "text":
-            add(f"{where}.type", "Mục văn bản (type: text) chỉ chứa trường kiểu text")
+            add(f"{where}.type", Text("Mục văn bản (type: text) chỉ chứa trường kiểu text"))
         if "min" in fld and "max" in fld and fld["min"] > fld["max"]:
-            add(f"{where}.min", "min lớn hơn max")
+            add(f"{where}.min", Text("min lớn hơn max"))
         if fld.get("aggregate", "none") in ("sum", "mean", "min", "max") and fld["type"] not in NUMERIC_TYPES:
-            add(f"{where}.aggregate", f"Chỉ cộng dồn được trường số; trường '{fld['id']}' kiểu {fld['type']}")
+            add(f"{where}.aggregate", Text("Chỉ cộng dồn được trường số; trường '{field}' kiểu {type}",
+                                           field=fld["id"], type=fld["type"]))
 
 
 def _check_tasks(
@@ -179,18 +185,18 @@ def _check_tasks(
     statuses = section.get("statuses", list(DEFAULT_TASK_STATUSES))
     for d_i, done in enumerate(section.get("done_statuses", list(DEFAULT_DONE_STATUSES))):
         if done not in statuses:
-            add(f"{base}.done_statuses[{d_i}]", f"'{done}' không có trong statuses")
+            add(f"{base}.done_statuses[{d_i}]", Text("'{status}' không có trong statuses", status=done))
     for t_i, task in enumerate(section["tasks"]):
         where = f"{base}.tasks[{t_i}]"
         for p_i, pid in enumerate(task.get("periods", [])):
             if pid not in period_ids:
-                add(f"{where}.periods[{p_i}]", f"Kỳ '{pid}' không có trong periods")
+                add(f"{where}.periods[{p_i}]", Text("Kỳ '{period}' không có trong periods", period=pid))
         for col in TASK_COLUMNS:
             names.claim(f"{task['id']}_{col}", f"{where}.id")
         for key in ("lead", "coordinating"):
             for r_i, ref in enumerate(task.get(key, [])):
                 if ref not in codes and ref not in group_ids and ref != "all":
-                    add(f"{where}.{key}[{r_i}]", f"'{ref}' không phải mã đơn vị hay mã nhóm đã khai báo")
+                    add(f"{where}.{key}[{r_i}]", Text("'{ref}' không phải mã đơn vị hay mã nhóm đã khai báo", ref=ref))
 
 
 def _check_rules(raw: dict, value_fields: dict[str, dict], add: Add) -> set[str]:
@@ -199,19 +205,19 @@ def _check_rules(raw: dict, value_fields: dict[str, dict], add: Add) -> set[str]
     for r_i, rule in enumerate(raw.get("rules", [])):
         where = f"rules[{r_i}]"
         if rule["id"] in rule_ids:
-            add(f"{where}.id", f"Quy tắc '{rule['id']}' bị trùng")
+            add(f"{where}.id", Text("Quy tắc '{rule}' bị trùng", rule=rule["id"]))
         rule_ids.add(rule["id"])
         for side in ("left", "right"):
             try:
                 refs = field_refs(str(rule[side]))
             except RuleSyntaxError as exc:
-                add(f"{where}.{side}", f"Biểu thức sai: {exc}")
+                add(f"{where}.{side}", Text("Biểu thức sai: {error}", error=exc.text))
                 continue
             for ref in refs:
                 if ref not in value_fields:
-                    add(f"{where}.{side}", f"Trường '{ref}' không tồn tại")
+                    add(f"{where}.{side}", Text("Trường '{field}' không tồn tại", field=ref))
                 elif value_fields[ref]["type"] not in NUMERIC_TYPES:
-                    add(f"{where}.{side}", f"Trường '{ref}' không phải trường số")
+                    add(f"{where}.{side}", Text("Trường '{field}' không phải trường số", field=ref))
     return rule_ids
 
 
@@ -221,9 +227,10 @@ def _check_weights(value_fields: dict[str, dict], add: Add) -> None:
         if not weight:
             continue
         if fld.get("aggregate") != "mean":
-            add(f"fields.{fid}.weight", f"Trường '{fid}': 'weight' chỉ dùng với aggregate: mean")
+            add(f"fields.{fid}.weight", Text("Trường '{field}': 'weight' chỉ dùng với aggregate: mean", field=fid))
         elif weight not in value_fields or value_fields[weight]["type"] not in NUMERIC_TYPES:
-            add(f"fields.{fid}.weight", f"Trường trọng số '{weight}' của '{fid}' không phải trường số đã khai báo")
+            add(f"fields.{fid}.weight", Text("Trường trọng số '{weight}' của '{field}' không phải trường số đã khai báo",
+                                                  weight=weight, field=fid))
 
 
 def _check_acceptance(raw: dict, value_fields: dict[str, dict], rule_ids: set[str], add: Add) -> None:
@@ -237,4 +244,5 @@ def _check_acceptance(raw: dict, value_fields: dict[str, dict], rule_ids: set[st
             known |= {f"{t['id']}_{col}" for t in section["tasks"] for col in TASK_COLUMNS}
     for i, ident in enumerate(raw.get("acceptance", {}).get("warn", [])):
         if ident not in known:
-            add(f"acceptance.warn[{i}]", f"'{ident}' không phải mã trường, quy tắc hay ô thông tin đơn vị đã khai báo")
+            add(f"acceptance.warn[{i}]", Text("'{ident}' không phải mã trường, quy tắc hay ô thông tin đơn vị đã khai báo",
+                                                ident=ident))

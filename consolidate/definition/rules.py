@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from consolidate.i18n import Text
+
 TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([a-z][a-z0-9_]*)|(.))")
 COMPARE = {
     "<=": operator.le,
@@ -24,7 +26,14 @@ COMPARE = {
 
 
 class RuleSyntaxError(ValueError):
-    pass
+    """What is wrong with a rule's expression; `text` renders in the language in force."""
+
+    def __init__(self, text: Text):
+        self.text = text
+        super().__init__(text.msgid)
+
+    def __str__(self) -> str:
+        return str(self.text)
 
 
 class Missing(Exception):
@@ -46,7 +55,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             out.append(("id", name))
         elif other and other.strip():
             if other not in "+-*/()":
-                raise RuleSyntaxError(f"ký tự không được phép '{other}'")
+                raise RuleSyntaxError(Text("ký tự không được phép '{char}'", char=other))
             out.append(("op", other))
         pos = m.end()
     return out
@@ -57,7 +66,7 @@ def parse(text: str):
     """Parse to a nested tuple tree: ('num', v) | ('id', name) | (op, left, right) | ('neg', x)."""
     tokens = _tokens(str(text))
     if not tokens:
-        raise RuleSyntaxError("biểu thức trống")
+        raise RuleSyntaxError(Text("biểu thức trống"))
     pos = 0
 
     def peek():
@@ -92,13 +101,13 @@ def parse(text: str):
         if (kind, value) == ("op", "("):
             node = expr()
             if take() != ("op", ")"):
-                raise RuleSyntaxError("thiếu dấu ')'")
+                raise RuleSyntaxError(Text("thiếu dấu ')'"))
             return node
-        raise RuleSyntaxError(f"không mong đợi '{value or 'hết biểu thức'}'")
+        raise RuleSyntaxError(Text("không mong đợi '{token}'", token=value or Text("hết biểu thức")))
 
     tree = expr()
     if pos != len(tokens):
-        raise RuleSyntaxError(f"thừa '{tokens[pos][1]}'")
+        raise RuleSyntaxError(Text("thừa '{token}'", token=tokens[pos][1]))
     return tree
 
 

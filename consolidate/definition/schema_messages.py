@@ -7,14 +7,16 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from consolidate.i18n import N_, Text, _
+
 TYPE_NAMES = {
-    "string": "chuỗi ký tự",
-    "integer": "số nguyên",
-    "number": "số",
-    "object": "mục có các khóa con",
-    "array": "danh sách",
+    "string": N_("chuỗi ký tự"),
+    "integer": N_("số nguyên"),
+    "number": N_("số"),
+    "object": N_("mục có các khóa con"),
+    "array": N_("danh sách"),
     "boolean": "true/false",
-    "null": "để trống",
+    "null": N_("để trống"),
 }
 
 
@@ -23,46 +25,59 @@ def key_path(path: deque | list) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(gốc)"
+    return out or _("(gốc)")
 
 
-def explain(error: ValidationError) -> str:
+def explain(error: ValidationError) -> Text | str:
+    """What is wrong, for the person editing the YAML (jsonschema's own English otherwise)."""
     v = error.validator
     val: Any = error.validator_value
     inst = error.instance
     if v == "required":
         missing = [k for k in val if isinstance(inst, dict) and k not in inst]
-        return f"Thiếu khóa bắt buộc: {', '.join(missing)}"
+        return Text("Thiếu khóa bắt buộc: {keys}", keys=", ".join(missing))
     if v == "additionalProperties":
         extra = sorted(set(inst) - set(error.schema.get("properties", {}))) if isinstance(inst, dict) else []
-        return f"Khóa không được phép (viết sai tên?): {', '.join(extra)}"
+        return Text("Khóa không được phép (viết sai tên?): {keys}", keys=", ".join(extra))
     if v == "type":
         want = val if isinstance(val, list) else [val]
-        return f"Giá trị {inst!r} phải là {' hoặc '.join(TYPE_NAMES.get(t, t) for t in want)}"
+        names = [Text(TYPE_NAMES[t]) if t in TYPE_NAMES else t for t in want]
+        return Text("Giá trị {value} phải là {kinds}", value=repr(inst), kinds=_joined(names))
+    return _explain_value(v, val, inst) or error.message
+
+
+def _joined(names: list) -> Text | str:
+    return names[0] if len(names) == 1 else Text("{first} hoặc {second}", first=names[0], second=_joined(names[1:]))
+
+
+def _explain_value(v: str, val: Any, inst: Any) -> Text | None:
+    value = repr(inst)
     if v == "enum":
-        return f"Giá trị {inst!r} không hợp lệ; chọn một trong: {', '.join(map(str, val))}"
+        return Text("Giá trị {value} không hợp lệ; chọn một trong: {choices}", value=value,
+                    choices=", ".join(map(str, val)))
     if v == "const":
-        return f"Giá trị phải là {val!r}"
+        return Text("Giá trị phải là {expected}", expected=repr(val))
     if v == "pattern":
-        return f"Giá trị {inst!r} sai định dạng (mẫu {val})"
+        return Text("Giá trị {value} sai định dạng (mẫu {pattern})", value=value, pattern=val)
     if v == "format":
-        hint = " (dạng YYYY-MM-DD)" if val == "date" else ""
-        return f"Giá trị {inst!r} không đúng định dạng {val}{hint}"
+        if val == "date":
+            return Text("Giá trị {value} không đúng định dạng {format} (dạng YYYY-MM-DD)", value=value, format=val)
+        return Text("Giá trị {value} không đúng định dạng {format}", value=value, format=val)
     if v in ("minItems", "minProperties"):
-        return f"Cần ít nhất {val} mục"
+        return Text("Cần ít nhất {n} mục", n=val)
     if v == "maxItems":
-        return f"Tối đa {val} mục"
+        return Text("Tối đa {n} mục", n=val)
     if v == "minLength":
-        return "Không được để trống" if val == 1 else f"Cần ít nhất {val} ký tự"
+        return Text("Không được để trống") if val == 1 else Text("Cần ít nhất {n} ký tự", n=val)
     if v == "maxLength":
-        return f"Tối đa {val} ký tự"
+        return Text("Tối đa {n} ký tự", n=val)
     if v == "minimum":
-        return f"Giá trị {inst!r} phải lớn hơn hoặc bằng {val}"
+        return Text("Giá trị {value} phải lớn hơn hoặc bằng {limit}", value=value, limit=val)
     if v == "maximum":
-        return f"Giá trị {inst!r} phải nhỏ hơn hoặc bằng {val}"
+        return Text("Giá trị {value} phải nhỏ hơn hoặc bằng {limit}", value=value, limit=val)
     if v == "uniqueItems":
-        return "Danh sách có mục trùng nhau"
-    return error.message
+        return Text("Danh sách có mục trùng nhau")
+    return None
 
 
 def leaf_errors(errors) -> list[ValidationError]:

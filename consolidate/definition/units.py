@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from consolidate.definition.model import Unit
-from consolidate.i18n import N_
+from consolidate.i18n import N_, Text
 from consolidate.problems import WARNING, Problem
 
 CSV_COLUMNS = ("code", "name", "group")
@@ -55,9 +55,15 @@ class ContactNoEmail(Problem):
 
 
 class UnitSourceError(ValueError):
-    def __init__(self, key: str, message: str):
+    """A unit source cannot be used; `key` is where in `units:`, `text` renders when shown."""
+
+    def __init__(self, key: str, text: Text):
         self.key = key
-        super().__init__(message)
+        self.text = text
+        super().__init__(text.msgid)
+
+    def __str__(self) -> str:
+        return str(self.text)
 
 
 def _nfc(text: str | None) -> str:
@@ -73,9 +79,9 @@ def read_csv(path: Path, key: str) -> list[dict[str, str]]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
     except FileNotFoundError:
-        raise UnitSourceError(key, f"Không tìm thấy tệp danh sách đơn vị {path.name} cạnh tệp định nghĩa") from None
+        raise UnitSourceError(key, Text("Không tìm thấy tệp danh sách đơn vị {file} cạnh tệp định nghĩa", file=path.name)) from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UnitSourceError(key, f"Không đọc được {path.name}: {exc}") from None
+        raise UnitSourceError(key, Text("Không đọc được {file}: {reason}", file=path.name, reason=str(exc))) from None
     return [{(k or "").strip(): _nfc(v) for k, v in row.items()} for row in rows]
 
 
@@ -92,7 +98,7 @@ def registry_units(province_code: int | list[int] | str, group: str, periods: tu
             try:
                 codes.append(ProvinceCode(value))
             except ValueError:
-                raise UnitSourceError("registry.province_code", f"Mã tỉnh {value} không có trong danh mục chính thức") from None
+                raise UnitSourceError("registry.province_code", Text("Mã tỉnh {code} không có trong danh mục chính thức", code=value)) from None
         wards = [w for w in Ward.iter_all() if w.province_code in codes]
     wards.sort(key=lambda w: int(w.code))
     return [
@@ -109,7 +115,7 @@ def load_units(spec: dict, base: Path) -> list[Unit]:
         names = {code: _nfc(name) for code, name in (registry.get("names") or {}).items()}
         unknown = sorted(set(names) - {u.code for u in found})
         if unknown:
-            raise UnitSourceError("registry.names", f"Mã {', '.join(unknown)} không có trong danh mục của tỉnh")
+            raise UnitSourceError("registry.names", Text("Mã {codes} không có trong danh mục của tỉnh", codes=", ".join(unknown)))
         contacts = {}
         if registry.get("contacts"):
             contacts = {r.get("code", ""): r for r in read_csv(base / registry["contacts"], "registry.contacts")}
@@ -131,7 +137,8 @@ def load_units(spec: dict, base: Path) -> list[Unit]:
         for i, row in enumerate(rows, start=2):
             missing = [c for c in CSV_COLUMNS if not row.get(c)]
             if missing:
-                raise UnitSourceError("csv", f"{spec['csv']} dòng {i}: thiếu {', '.join(missing)}")
+                raise UnitSourceError("csv", Text("{file} dòng {row}: thiếu {columns}", file=spec["csv"], row=i,
+                                                     columns=", ".join(missing)))
             units.append(
                 Unit(
                     code=row["code"],

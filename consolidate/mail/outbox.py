@@ -17,6 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from consolidate.i18n import _
 from consolidate.problems import ConsolidateError
 
 SENT_SCHEMA = """
@@ -87,7 +88,7 @@ class Outbox:
             self.db.executescript(SENT_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             self.close()
-            raise OutboxError(f"Không mở được sổ theo dõi {self.path}: {exc}") from None
+            raise OutboxError(_("Không mở được sổ theo dõi {path}: {reason}").format(path=self.path, reason=exc)) from None
         return self
 
     def __exit__(self, *exc) -> None:
@@ -124,7 +125,7 @@ class Outbox:
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
-            raise OutboxError(f"Không ghi được sổ theo dõi {self.path}: {exc}") from None
+            raise OutboxError(_("Không ghi được sổ theo dõi {path}: {reason}").format(path=self.path, reason=exc)) from None
 
     def rows(self, period: str | None = None, unit_code: str | None = None) -> list[dict]:
         """Every recorded delivery (of a period, of a unit), oldest first, as dicts."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from consolidate.definition.model import Definition
-from consolidate.i18n import ngettext
+from consolidate.i18n import Join, Plural, Text
 from consolidate.merge.notices import Notice
 from consolidate.merge.receipts import iso
 from consolidate.merge.submissions import INVALID, MISSING, Decision
@@ -46,9 +46,10 @@ def without_return(messages: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def describe(message: dict) -> str:
+def describe(message: dict) -> Text:
     """`thư “Báo cáo Sở Y tế” của syt@… ngày 03/06/2026 11:00`"""
-    return f"thư “{message['subject']}” của {message['sender'] or '?'} ngày {datetime_text(message['received_at'])}"
+    return Text("thư “{subject}” của {sender} ngày {date}", subject=message["subject"], sender=message["sender"] or "?",
+                date=datetime_text(message["received_at"]))
 
 
 def mail_notices(decision: Decision, messages: list[dict]) -> list[Notice]:
@@ -57,21 +58,21 @@ def mail_notices(decision: Decision, messages: list[dict]) -> list[Notice]:
     empty = {code: ms for code, ms in without_return(messages).items() if code in owing}
     if empty:
         n = len(empty)
-        listed = "; ".join(f"{code}: {describe(ms[-1])}" for code, ms in sorted(empty.items()))
-        found.append(Notice("mail-without-return", n, ngettext(
+        listed = Join("; ", [Join(": ", [code, describe(ms[-1])])
+                             for code, ms in sorted(empty.items())])
+        found.append(Notice("mail-without-return", n, Plural(
             "{n} đơn vị đã gửi thư nhưng thư không kèm tệp bảng tính của biểu mẫu ({listed})",
-            "{n} đơn vị đã gửi thư nhưng thư không kèm tệp bảng tính của biểu mẫu ({listed})", n,
-        ).format(n=n, listed=listed)))
+            "{n} đơn vị đã gửi thư nhưng thư không kèm tệp bảng tính của biểu mẫu ({listed})", n, listed=listed)))
     strangers = [m for m in messages if not m["unit_code"]]
     if strangers:
         n = len(strangers)
-        listed = "; ".join(describe(m) + (f" → {', '.join(f['name'] for f in m['files'])}" if m["files"] else "")
-                           for m in strangers[:10])
-        found.append(Notice("mail-unknown-sender", n, ngettext(
+        listed = Join("; ", [Join(" → ", [describe(m), ", ".join(f["name"] for f in m["files"])]) if m["files"]
+                             else describe(m) for m in strangers[:10]])
+        found.append(Notice("mail-unknown-sender", n, Plural(
             "{n} thư từ địa chỉ không có trong danh sách đơn vị; tệp bảng tính kèm theo được tính theo mã đơn vị "
             "trong tệp ({listed})",
             "{n} thư từ địa chỉ không có trong danh sách đơn vị; tệp bảng tính kèm theo được tính theo mã đơn vị "
-            "trong tệp ({listed})", n).format(n=n, listed=listed)))
+            "trong tệp ({listed})", n, listed=listed)))
     return found
 
 

@@ -15,6 +15,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from consolidate.i18n import _
+
 MAIL_SCHEMA = """
 -- Mail taken by `consolidate intake` (consolidate.intake): one row per message, whatever it
 -- held, so nothing a unit sent goes unlisted; the files it yielded in message_files.
@@ -164,7 +166,7 @@ class MailBook:
 
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
-            raise RegisterError(f"Không ghi được sổ đăng ký {self.path}: {exc}") from None
+            raise RegisterError(_("Không ghi được sổ đăng ký {path}: {reason}").format(path=self.path, reason=exc)) from None
 
     def _record_one(self, message: MailRow, files: list[MailFile], stamp: str) -> None:
         from consolidate.merge.register import archive_name

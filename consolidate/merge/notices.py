@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from consolidate.definition.model import Definition
-from consolidate.i18n import _, ngettext
+from consolidate.i18n import Lazy, Plural, Text
 from consolidate.merge.submissions import IGNORED, Decision
 
 # a copy gives every file nearly the same modification time
@@ -30,7 +30,11 @@ COPY_MINIMUM = 5
 class Notice:
     code: str
     count: int
-    message: str
+    text: Lazy  # rendered when shown: the CLI's language on screen, Vietnamese in documents
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
     def to_dict(self) -> dict:
         return {"code": self.code, "count": self.count, "message": self.message}
@@ -41,11 +45,11 @@ def notices(definition: Definition, decision: Decision) -> list[Notice]:
     stale = decision.stale
     if stale:
         codes = ", ".join(u.unit.code for u in stale)
-        found.append(Notice("decision-stale", len(stale), ngettext(
+        found.append(Notice("decision-stale", len(stale), Plural(
             "{n} đơn vị đã gửi bản mới sau quyết định của chuyên viên; quyết định cũ không còn áp dụng, "
             "bản mới được xét lại ({codes})",
             "{n} đơn vị đã gửi bản mới sau quyết định của chuyên viên; quyết định cũ không còn áp dụng, "
-            "bản mới được xét lại ({codes})", len(stale)).format(n=len(stale), codes=codes)))
+            "bản mới được xét lại ({codes})", len(stale), codes=codes)))
     return found
 
 
@@ -67,14 +71,12 @@ def _elsewhere(definition: Definition, decision: Decision) -> list[Notice]:
     if n * 2 <= len(files):
         return []
     if kind == "report":
-        return [Notice("wrong-report", n, ngettext(
+        return [Notice("wrong-report", n, Plural(
             "{n} tệp là báo cáo khác ('{report}'): có chọn nhầm kế hoạch (--definition)?",
-            "{n} tệp là báo cáo khác ('{report}'): có chọn nhầm kế hoạch (--definition)?", n,
-        ).format(n=n, report=ident))]
+            "{n} tệp là báo cáo khác ('{report}'): có chọn nhầm kế hoạch (--definition)?", n, report=ident))]
     label = next((p.label for p in definition.periods if p.id == ident), ident)
-    return [Notice("wrong-period", n, ngettext(
-        "{n} tệp là báo cáo {label}: có chọn nhầm kỳ?", "{n} tệp là báo cáo {label}: có chọn nhầm kỳ?", n,
-    ).format(n=n, label=label))]
+    return [Notice("wrong-period", n, Plural(
+        "{n} tệp là báo cáo {label}: có chọn nhầm kỳ?", "{n} tệp là báo cáo {label}: có chọn nhầm kỳ?", n, label=label))]
 
 
 def _file_dates(decision: Decision) -> list[Notice]:
@@ -82,21 +84,21 @@ def _file_dates(decision: Decision) -> list[Notice]:
     if not dated:
         return []
     n = len(dated)
-    found = [Notice("receipt-from-mtime", n, ngettext(
+    found = [Notice("receipt-from-mtime", n, Plural(
         "Thời điểm nhận của {n} đơn vị lấy theo ngày sửa tệp, có thể khác ngày đơn vị gửi. Để tính đúng hạn: "
         "ghi sổ tiếp nhận CSV (file,received_at) và đưa vào bằng --receipts, hoặc nhận thư bằng "
         "'consolidate intake'.",
         "Thời điểm nhận của {n} đơn vị lấy theo ngày sửa tệp, có thể khác ngày đơn vị gửi. Để tính đúng hạn: "
         "ghi sổ tiếp nhận CSV (file,received_at) và đưa vào bằng --receipts, hoặc nhận thư bằng "
-        "'consolidate intake'.", n).format(n=n))]
+        "'consolidate intake'.", n))]
     times = sorted(u.received_at for u in dated)
     close = _most_within(times, COPY_WINDOW)
     if n >= COPY_MINIMUM and close >= COPY_SHARE * n:
         minutes = int(COPY_WINDOW.total_seconds() // 60)
-        found.append(Notice("folder-copied", close, _(
+        found.append(Notice("folder-copied", close, Text(
             "Thư mục trông như được sao chép: {close}/{n} tệp có ngày sửa trong vòng {minutes} phút, nên "
-            "đúng hạn hay muộn tính theo ngày sửa tệp là không đáng tin. Hãy dùng sổ tiếp nhận (--receipts)."
-        ).format(close=close, n=n, minutes=minutes)))
+            "đúng hạn hay muộn tính theo ngày sửa tệp là không đáng tin. Hãy dùng sổ tiếp nhận (--receipts).",
+            close=close, n=n, minutes=minutes)))
     return found
 
 

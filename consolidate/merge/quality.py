@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.definition.model import Definition, Field, Period
+from consolidate.i18n import _
 from consolidate.merge.aggregate import Aggregates
 from consolidate.merge.errors import MergeError
 from consolidate.merge.notices import Notice
@@ -85,12 +86,13 @@ def read_previous(path: str | Path, definition: Definition) -> Previous:
     try:
         document = json.loads(target.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CompareError(f"Không đọc được tệp trạng thái kỳ trước {target}: {exc}") from None
+        raise CompareError(_("Không đọc được tệp trạng thái kỳ trước {path}: {reason}").format(
+            path=target, reason=exc)) from None
     if not isinstance(document, dict) or "units" not in document or "fields" not in document:
-        raise CompareError(f"{target} không phải tệp trạng thái của 'consolidate merge --json'")
+        raise CompareError(_("{path} không phải tệp trạng thái của 'consolidate merge --json'").format(path=target))
     if document.get("report_id") not in (None, definition.id):
-        raise CompareError(f"{target} là trạng thái của báo cáo '{document.get('report_id')}', "
-                           f"không phải '{definition.id}'")
+        raise CompareError(_("{path} là trạng thái của báo cáo '{found}', không phải '{expected}'").format(
+            path=target, found=document.get("report_id"), expected=definition.id))
     return Previous.from_status(document, "file")
 
 

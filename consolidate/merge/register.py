@@ -241,7 +241,8 @@ class Register(MailBook):
         try:
             decisions.append(self.db, report_id, period, ruling)
         except sqlite3.Error as exc:
-            raise RegisterError(f"Không ghi được quyết định vào sổ đăng ký {self.path}: {exc}") from None
+            raise RegisterError(_("Không ghi được quyết định vào sổ đăng ký {path}: {reason}").format(
+                path=self.path, reason=exc)) from None
 
     def stored_periods(self, report_id: str) -> set[str]:
         assert self.db is not None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from consolidate.definition.model import Definition, Period
+from consolidate.i18n import _
 from consolidate.merge.decisions import ACTIONS, BY_CONTENT, EXTEND, Ruling, current_user
 from consolidate.merge.errors import MergeError
 from consolidate.merge.register import Register, default_path
@@ -48,16 +49,18 @@ def record_decision(definition: Definition, period: Period, returns_dir: str | P
     from consolidate.merge.run import run_merge
 
     if action not in ACTIONS:
-        raise ReviewUsageError(f"Quyết định '{action}' không có (có: {', '.join(ACTIONS)})")
+        raise ReviewUsageError(_("Quyết định '{action}' không có (có: {known})").format(action=action, known=", ".join(ACTIONS)))
     unit = definition.unit(unit_code)
     if unit is None:
-        raise ReviewUsageError(f"Mã đơn vị '{unit_code}' không có trong danh sách đơn vị của kế hoạch")
+        raise ReviewUsageError(_("Mã đơn vị '{code}' không có trong danh sách đơn vị của kế hoạch").format(code=unit_code))
     if not unit.owes(period.id):
-        raise ReviewUsageError(f"Đơn vị {unit.code} ({unit.name}) không phải nộp báo cáo kỳ {period.id}")
+        raise ReviewUsageError(_("Đơn vị {code} ({name}) không phải nộp báo cáo kỳ {period}").format(
+            code=unit.code, name=unit.name, period=period.id))
     if (action == EXTEND) != (extend_to is not None):
-        raise ReviewUsageError("Gia hạn cần --extend-to NGÀY" if extend_to is None else "Chỉ gia hạn mới có ngày")
+        raise ReviewUsageError(_("Gia hạn cần --extend-to NGÀY") if extend_to is None else _("Chỉ gia hạn mới có ngày"))
     if extend_to is not None and extend_to < period.start:
-        raise ReviewUsageError(f"Ngày gia hạn {extend_to:%d/%m/%Y} trước ngày bắt đầu kỳ {period.start:%d/%m/%Y}")
+        raise ReviewUsageError(_("Ngày gia hạn {day} trước ngày bắt đầu kỳ {start}").format(
+            day=extend_to.strftime("%d/%m/%Y"), start=period.start.strftime("%d/%m/%Y")))
     reg_path = Path(register_path) if register_path else default_path(returns_dir)
 
     status, sha256, file = None, "", None
@@ -65,11 +68,10 @@ def record_decision(definition: Definition, period: Period, returns_dir: str | P
         result = run_merge(definition, period, returns_dir, None, register_path=reg_path, **merge_options)
         status = result.decision.unit(unit.code)
         if status is None or status.used is None:
-            raise ReviewError(
-                f"Đơn vị {unit.code} ({unit.name}) chưa có bản nộp đọc được trong {returns_dir}: không có gì để "
+            raise ReviewError(_(
+                "Đơn vị {code} ({name}) chưa có bản nộp đọc được trong {folder}: không có gì để "
                 "chấp nhận hay không chấp nhận. Nếu đơn vị không phải nộp kỳ này, dùng --exempt; nếu cho nộp "
-                "muộn, dùng --extend-to."
-            )
+                "muộn, dùng --extend-to.").format(code=unit.code, name=unit.name, folder=returns_dir))
         sha256, file = status.used.sha256, status.used.file
     ruling = Ruling(action=action, unit_code=unit.code, note=note.strip(), made_at=now(), user=current_user(),
                     sha256=sha256, extend_to=extend_to)

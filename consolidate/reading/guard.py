@@ -11,6 +11,7 @@ import re
 import zipfile
 import zlib
 
+from consolidate.i18n import Text
 from consolidate.problems import Problem
 from consolidate.reading.problems import FileCorrupt, FileTooLarge, FileXmlEntities, FileZipBomb
 
@@ -32,8 +33,8 @@ BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".emf", ".wmf", ".bm
 class Rejected(Exception):
     """A check failed: report `problem(note=..., sheet=..., cell=...)` and stop reading."""
 
-    def __init__(self, problem: type[Problem], note: str = "", sheet: str | None = None, cell: str | None = None):
-        super().__init__(note)
+    def __init__(self, problem: type[Problem], note: str | Text = "", sheet: str | None = None, cell: str | None = None):
+        super().__init__(str(note))
         self.problem = problem
         self.note = note
         self.sheet = sheet

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree as SafeET
 
+from consolidate.i18n import N_, Text
 from consolidate.reading.guard import Rejected
 from consolidate.reading.problems import (
     FileCorrupt,
@@ -63,29 +64,30 @@ def sniff(data: bytes, open_zip) -> Sniffed:
             raise Rejected(FileEncrypted, "OLE EncryptedPackage")
         if _utf16("Workbook") in data or _utf16("Book") in data:
             return Sniffed("xls")
-        raise Rejected(FileNotSpreadsheet, "đây là tài liệu Office cũ (Word .doc?), không có bảng tính; " + SEND_EXCEL)
+        raise Rejected(FileNotSpreadsheet, Text("đây là tài liệu Office cũ (Word .doc?), không có bảng tính; "
+                                              "hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
     stripped = data[:512].lstrip().lower()
     if stripped.startswith((b"<html", b"<!doctype html", b"<?xml", b"<table")):
-        raise Rejected(FileNotSpreadsheet, "đây là trang HTML/XML đặt tên như bảng tính; " + SEND_EXCEL)
+        raise Rejected(FileNotSpreadsheet, Text("đây là trang HTML/XML đặt tên như bảng tính; "
+                                              "hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
     raise Rejected(FileNotSpreadsheet, _what_else(data))
 
 
-SEND_EXCEL = "hãy gửi tệp Excel (.xlsx) của biểu mẫu"
 KNOWN_MAGIC = (
-    (b"%PDF", "đây là tệp PDF; " + SEND_EXCEL + ", không chuyển sang PDF"),
-    (b"{\\rtf", "đây là tệp văn bản RTF; " + SEND_EXCEL),
-    (b"\xff\xd8\xff", "đây là tệp ảnh JPEG; " + SEND_EXCEL + ", không chụp ảnh"),
-    (b"\x89PNG", "đây là tệp ảnh PNG; " + SEND_EXCEL + ", không chụp ảnh"),
-    (b"Rar!", "đây là tệp nén RAR; hãy giải nén và gửi tệp Excel bên trong"),
-    (b"7z\xbc\xaf", "đây là tệp nén 7z; hãy giải nén và gửi tệp Excel bên trong"),
+    (b"%PDF", N_("đây là tệp PDF; hãy gửi tệp Excel (.xlsx) của biểu mẫu, không chuyển sang PDF")),
+    (b"{\\rtf", N_("đây là tệp văn bản RTF; hãy gửi tệp Excel (.xlsx) của biểu mẫu")),
+    (b"\xff\xd8\xff", N_("đây là tệp ảnh JPEG; hãy gửi tệp Excel (.xlsx) của biểu mẫu, không chụp ảnh")),
+    (b"\x89PNG", N_("đây là tệp ảnh PNG; hãy gửi tệp Excel (.xlsx) của biểu mẫu, không chụp ảnh")),
+    (b"Rar!", N_("đây là tệp nén RAR; hãy giải nén và gửi tệp Excel bên trong")),
+    (b"7z\xbc\xaf", N_("đây là tệp nén 7z; hãy giải nén và gửi tệp Excel bên trong")),
 )
 
 
-def _what_else(data: bytes) -> str:
+def _what_else(data: bytes) -> Text:
     """Name what a unit sent instead of a workbook, so the reminder can say what to do."""
     for magic, note in KNOWN_MAGIC:
         if data.startswith(magic):
-            return note
+            return Text(note)
     sample = data[:2048]
     try:
         sample.decode("utf-8")
@@ -93,8 +95,9 @@ def _what_else(data: bytes) -> str:
     except UnicodeDecodeError:
         text = False
     if text and all(b >= 9 for b in sample):
-        return "đây là tệp văn bản (CSV/TXT); " + SEND_EXCEL
-    return f"nội dung không nhận ra (byte đầu: {data[:8].hex()}); " + SEND_EXCEL
+        return Text("đây là tệp văn bản (CSV/TXT); hãy gửi tệp Excel (.xlsx) của biểu mẫu")
+    return Text("nội dung không nhận ra (byte đầu: {head}); hãy gửi tệp Excel (.xlsx) của biểu mẫu",
+                head=data[:8].hex())
 
 
 def _sniff_zip(zf: zipfile.ZipFile) -> Sniffed:
@@ -134,7 +137,8 @@ def _sniff_zip(zf: zipfile.ZipFile) -> Sniffed:
         if "xl/workbook.xml" in names:  # a sloppy writer without the Override
             fmt, part = "xlsx", "xl/workbook.xml"
         else:
-            raise Rejected(FileNotSpreadsheet, "đây là tài liệu Word/PowerPoint, không phải bảng tính; " + SEND_EXCEL)
+            raise Rejected(FileNotSpreadsheet, Text("đây là tài liệu Word/PowerPoint, không phải bảng tính; "
+                                                  "hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
     if part not in names:
         raise Rejected(FileCorrupt, f"missing {part}")
     macros = any(n.lower().endswith("vbaproject.bin") for n in names)
