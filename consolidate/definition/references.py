@@ -33,7 +33,7 @@ from consolidate.problems import Problem, ProblemList
 CELL_LIKE = re.compile(r"^([a-z]{1,3}[0-9]+|[rc][0-9]*|r[0-9]+c[0-9]+)$")
 NUMERIC_TYPES = ("integer", "number")
 
-Add = Callable[[str, str], None]
+Add = Callable[[str, "str | Text"], None]
 
 
 @dataclass
