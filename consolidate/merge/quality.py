@@ -4,7 +4,8 @@
   z-score (Iglewicz and Hoaglin): 0.6745 (x − median) / MAD, flagged beyond 3.5, only
   when the group has at least 8 values. When more than half the values are equal (MAD 0),
   the mean absolute deviation stands in (z = (x − median) / (1.253314 · meanAD)), as
-  DHIS2 and SPSS do, so that one 5000 among 5s is still seen.
+  SPSS does, so that one 5000 among 5s is still seen; then only a value at least ten times
+  the median away (and at least 10) is flagged, so that a 1 among 0s of a rare count is not.
 - jump: a value about 10×, 100× or 1000× the unit's own value of the previous period (a
   slip of the thousands separator, "5.000" for 5).
 - cumulative-decrease: the previous period's window lies inside this one and starts on the
@@ -129,9 +130,10 @@ def peer_outliers(definition: Definition, agg: Aggregates) -> list[Flag]:
             scale = mad / 0.6745 if mad else 1.253314 * statistics.fmean(abs(v - median) for v in values)
             if not scale:
                 continue
+            floor = 0 if mad else 10 * max(1, abs(median))
             for code, v in members:
                 score = (v - median) / scale
-                if abs(score) > THRESHOLD:
+                if abs(score) > THRESHOLD and abs(v - median) >= floor:
                     flags.append(Flag(code, fld.id, "peer-outlier", v, median, _round(score)))
     return flags
 

@@ -132,3 +132,16 @@ def test_weighted_mean_and_answers(plan, tmp_path):
     answers = result.status["answers"]["co_quy_che"]
     assert sum(answers["counts"].values()) + answers["blank"] == len(EVERYONE)
     assert sum(answers["by_group"]["xa-phuong"].values()) <= len(COMMUNES)
+
+
+def test_rare_counts_are_not_outliers(plan):
+    """Most units report 0 (MAD 0): a 1 is not flagged, a thousandfold figure is."""
+    from consolidate.merge.aggregate import Aggregates
+    from consolidate.merge.quality import peer_outliers
+
+    communes = [u for u in plan.units if u.group == "xa-phuong"]
+    values = {u.code: {"tiep_dan_buoi": 0} for u in communes}
+    values[communes[0].code]["tiep_dan_buoi"] = 1
+    values[communes[1].code]["tiep_dan_buoi"] = 5000
+    agg = Aggregates(fields=[], tasks=[], tables={}, texts={}, units=communes, values=values)
+    assert [(f.unit, f.field) for f in peer_outliers(plan, agg)] == [(communes[1].code, "tiep_dan_buoi")]
