@@ -36,7 +36,7 @@ class AsOf(click.ParamType):
     name = "thời điểm"
 
     def convert(self, value, param, ctx):
-        from consolidate.merge.receipts import parse_as_of
+        from consolidate.vntime import parse_as_of
 
         if value is None or not isinstance(value, str):
             return value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 
@@ -24,9 +23,3 @@ def template_file_name(period: Period, unit: Unit | None) -> str:
     return f"{period.id}_{ascii_slug(unit.code, 20)}_{ascii_slug(unit.name)}.xlsx"
 
 
-def vn_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def vn_datetime(moment: dt.datetime | None) -> str:
-    return moment.strftime("%H:%M %d/%m/%Y") if moment else ""

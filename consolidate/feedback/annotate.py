@@ -25,10 +25,11 @@ from typing import Any
 
 from consolidate.definition.layout import INFO_LABELS, cell_address, layout_for
 from consolidate.definition.model import Definition, Period, Unit
-from consolidate.definition.naming import ascii_slug, vn_date
+from consolidate.definition.naming import ascii_slug
 from consolidate.problems import ERROR, Problem
 from consolidate.template.writer import Annotation, write_template
 from consolidate.validation.returns import CheckedReturn, RawCell, RawReturn
+from consolidate.vntime import date_text
 from consolidate.xlsx.safe import needs_quote_prefix, wrapped_height
 
 LIST_SHEET = "Danh sách lỗi"
@@ -217,9 +218,9 @@ def _show(value: Any) -> str:
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime) and not (value.hour or value.minute or value.second):
-        return vn_date(value.date())
+        return date_text(value.date())
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return vn_date(value)
+        return date_text(value)
     text = str(value)
     return text if len(text) <= TEXT_MAX else text[: TEXT_MAX - 1] + "…"
 

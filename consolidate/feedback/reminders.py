@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from consolidate.definition.model import Definition, Period, Unit
-from consolidate.definition.naming import vn_date
 from consolidate.merge.submissions import (
     INVALID,
     LATE,
@@ -37,6 +36,7 @@ from consolidate.merge.submissions import (
     STATUS_LABELS,
     days_late,
 )
+from consolidate.vntime import date_text, datetime_text, local_date
 from consolidate.xlsx.safe import SafeWorkbook, atomic_output, needs_quote_prefix
 
 LIST_XLSX = "nhac-nho.xlsx"
@@ -123,26 +123,12 @@ class Reminder:
             "so_loi": self.errors,
             "so_canh_bao": self.warnings,
             "tep_da_nhan": self.file,
-            "thoi_diem_nhan": _local(self.received_at),
+            "thoi_diem_nhan": datetime_text(self.received_at),
             "tep_dinh_kem": self.attachment_name,
             "tieu_de": self.subject,
             "noi_dung": self.message,
             "ghi_chu": " ".join(self.notes),
         }
-
-
-def _local(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return ""
-    from consolidate.merge.receipts import VN_TZ
-
-    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
-
-
-def local_day(moment: dt.datetime) -> dt.date:
-    from consolidate.merge.receipts import VN_TZ
-
-    return moment.astimezone(VN_TZ).date()
 
 
 def overdue_days(as_of: dt.datetime, period: Period, due_before: dt.date | None = None) -> int:
@@ -153,7 +139,7 @@ def overdue_days(as_of: dt.datetime, period: Period, due_before: dt.date | None 
 
 def resend_before(as_of: dt.datetime, period: Period, resend_days: int) -> dt.date:
     """"Gửi lại trước ngày …": `resend_days` full days from today, never before the deadline."""
-    return max(period.due_before, local_day(as_of) + dt.timedelta(days=resend_days + 1))
+    return max(period.due_before, local_date(as_of) + dt.timedelta(days=resend_days + 1))
 
 
 # --------------------------------------------------------------------------- messages
@@ -173,15 +159,15 @@ class Context:
 
     @property
     def due(self) -> str:
-        return vn_date(self.unit_due or self.period.due_before)
+        return date_text(self.unit_due or self.period.due_before)
 
     @property
     def today(self) -> str:
-        return vn_date(local_day(self.as_of))
+        return date_text(local_date(self.as_of))
 
     @property
     def resend(self) -> str:
-        return vn_date(resend_before(self.as_of, self.period, self.resend_days))
+        return date_text(resend_before(self.as_of, self.period, self.resend_days))
 
     @property
     def report(self) -> str:
@@ -273,7 +259,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
         ]
     elif rem.kind == UNREADABLE:
         subject = f"Đề nghị gửi lại báo cáo {ctx.short}, kỳ {ctx.period.label} (tệp không đọc được)"
-        received = f" ngày {vn_date(local_day(rem.received_at))}" if rem.received_at else ""
+        received = f" ngày {date_text(local_date(rem.received_at))}" if rem.received_at else ""
         paragraphs = [
             f"Thực hiện {ctx.plan}, {c} đã nhận được{received} tệp “{rem.file}” gửi {ctx.report} "
             f"(hạn gửi trước ngày {ctx.due}), nhưng không mở được tệp để tổng hợp. {reasons}".strip(),
@@ -282,7 +268,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
         ]
     elif rem.kind == LATE:
         subject = f"Ghi nhận báo cáo {ctx.short}, kỳ {ctx.period.label} gửi chậm {rem.days_overdue} ngày"
-        received = vn_date(local_day(rem.received_at)) if rem.received_at else ctx.today
+        received = date_text(local_date(rem.received_at)) if rem.received_at else ctx.today
         paragraphs = [
             f"{c} đã nhận được {ctx.report} của {name} vào ngày {received}. Theo {ctx.plan}, hạn gửi "
             f"báo cáo là trước ngày {ctx.due}; báo cáo của đơn vị gửi chậm {rem.days_overdue} ngày so với thời hạn.",
@@ -292,7 +278,7 @@ def compose(rem: Reminder, ctx: Context) -> tuple[str, str]:
         ]
     elif rem.kind == INVALID:
         subject = f"Đề nghị sửa và gửi lại báo cáo {ctx.short}, kỳ {ctx.period.label} ({rem.errors} lỗi)"
-        received = vn_date(local_day(rem.received_at)) if rem.received_at else ""
+        received = date_text(local_date(rem.received_at)) if rem.received_at else ""
         got = f" (tệp “{rem.file}”" + (f", nhận ngày {received})" if received else ")")
         extra = f" và {rem.warnings} nội dung cần xem lại" if rem.warnings else ""
         overdue = (f" Hạn gửi báo cáo là trước ngày {ctx.due}; đến ngày {ctx.today} đơn vị chưa có báo cáo "

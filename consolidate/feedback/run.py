@@ -360,9 +360,9 @@ def _reminder(status: UnitStatus, ctx: Context, copy: AnnotatedCopy | None,
         rem.kind = status.missing_state or OVERDUE
         rem.days_overdue = overdue_days(ctx.as_of, period, due)
         if rem.kind == NOT_YET_DUE:
-            from consolidate.feedback.reminders import local_day
+            from consolidate.vntime import local_date
 
-            rem.days_left = (due - local_day(ctx.as_of)).days
+            rem.days_left = (due - local_date(ctx.as_of)).days
         if unreadable:  # what the unit sent cannot be opened: say so, ask for it again
             newest = unreadable[-1]
             rem.kind = UNREADABLE

@@ -21,15 +21,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from consolidate.i18n import N_, Text, _
 from consolidate.problems import WARNING, ConsolidateError, Problem, ProblemList
+from consolidate.vntime import VN_TZ, parse_time
 
-VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 SOURCES = ("receipts", "email", "register", "mtime")
 SOURCE_LABELS = {
     "receipts": "Sổ tiếp nhận",
@@ -37,13 +36,6 @@ SOURCE_LABELS = {
     "register": "Lần đầu phần mềm thấy tệp",
     "mtime": "Thời gian sửa tệp",
 }
-
-DAY_FIRST = re.compile(
-    r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"
-    r"(?:[ T,]+(?P<H>\d{1,2})[:hg](?P<M>\d{2})?(?::(?P<S>\d{2}))?)?$",
-    re.I,
-)
-
 
 @dataclass(frozen=True)
 class Receipt:
@@ -98,48 +90,6 @@ class ReceiptsError(ConsolidateError):
 class ReceiptBook:
     times: dict[str, dt.datetime] = field(default_factory=dict)  # normalised relative path -> time
     problems: ProblemList = field(default_factory=ProblemList)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def aware(value: dt.datetime) -> dt.datetime:
-    """Naive datetimes are Vietnam time."""
-    return value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value
-
-
-def parse_time(text: str) -> dt.datetime | None:
-    """ISO 8601 (`2026-06-04T09:30`, `2026-06-04 09:30:00+07:00`, `…Z`) or day-first
-    `dd/mm/yyyy HH:MM` (also `-` or `.` separators, seconds optional, `9h30`); a date alone is
-    midnight. Returns an aware datetime, or None."""
-    text = unicodedata.normalize("NFC", text or "").strip()
-    if not text:
-        return None
-    m = DAY_FIRST.match(text)
-    if m:
-        try:
-            value = dt.datetime(
-                int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0)
-            )
-        except ValueError:
-            return None
-        return aware(value)
-    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    try:
-        value = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        return None
-    return aware(value)
-
-
-def parse_as_of(text: str | None) -> dt.datetime:
-    if not text:
-        return now()
-    value = parse_time(text)
-    if value is None:
-        raise ValueError(text)
-    return value
 
 
 def norm_name(name: str) -> str:

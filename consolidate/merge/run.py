@@ -36,19 +36,19 @@ from consolidate.merge.quality import Findings, Previous, previous_period, read_
 from consolidate.merge.receipts import (
     Receipt,
     ReceiptBook,
-    aware,
     first_receipt,
     read_book,
     resolve,
 )
-from consolidate.merge.receipts import now as utc_now
 from consolidate.merge.register import Known, Outcome, Register, Seen, default_path
 from consolidate.merge.status import status_document, write_json
-from consolidate.merge.submissions import IGNORED, Decision, Submission, decide, local_date, rates
+from consolidate.merge.submissions import IGNORED, Decision, Submission, decide, rates
 from consolidate.merge.summary import SummaryData, write_summary
 from consolidate.problems import Problem
 from consolidate.validation import cache as checked_cache
 from consolidate.validation.returns import CheckedReturn, RawReturn
+from consolidate.vntime import aware, local_date
+from consolidate.vntime import now as utc_now
 
 __all__ = [
     "MergeError", "MergeInputs", "MergeOptions", "MergeResult", "list_files", "resolve_inputs", "run_merge",

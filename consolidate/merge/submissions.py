@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from consolidate.definition.model import Definition, Period, Unit
 from consolidate.i18n import Lazy, Text, render, translate
 from consolidate.merge.decisions import ACCEPT, BY_CONTENT, EXEMPT, EXTEND, REJECT, Ruling
-from consolidate.merge.receipts import VN_TZ, Receipt
+from consolidate.merge.receipts import Receipt
 from consolidate.problems import Problem
 from consolidate.validation.returns import CheckedReturn
+from consolidate.vntime import local_date
 
 ON_TIME, LATE, INVALID, MISSING = "on_time", "late", "invalid", "missing"
 STATUSES = (ON_TIME, LATE, INVALID, MISSING)
@@ -184,10 +185,6 @@ def rates(counts: dict[str, int]) -> tuple[float | None, float | None]:
     if not expected:
         return None, None
     return (counts[ON_TIME] + counts[LATE]) / expected, counts[ON_TIME] / expected
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(VN_TZ).date()
 
 
 def days_late(received: dt.datetime, period: Period, due_before: dt.date | None = None) -> int:

@@ -8,8 +8,8 @@ decided (the definition's `provenance`): a template goes out in the province's n
 from __future__ import annotations
 
 from consolidate.definition.model import Definition, Period, Task, Unit
-from consolidate.definition.naming import vn_date
 from consolidate.i18n import _
+from consolidate.vntime import date_text
 
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -50,7 +50,7 @@ def _who(definition: Definition) -> str:
 
 def due_text(definition: Definition, period: Period) -> str:
     """"Hạn gửi: trước ngày 05/06/2026." when the plan sets it; otherwise whose decision it is."""
-    due = vn_date(period.due_before)
+    due = date_text(period.due_before)
     mark = definition.source_of(f"periods.{period.id}.due_before")
     if mark is None or mark.from_plan:
         return _("Hạn gửi: trước ngày {due}.").format(due=due)
@@ -68,7 +68,7 @@ def due_label_suffix(definition: Definition, period: Period) -> str:
 def window_text(definition: Definition, period: Period) -> str:
     """The data window ("Số liệu tính từ 15/12/2025 đến 14/06/2026"), with the document it
     follows when the plan does not set it."""
-    text = _("Số liệu tính từ ngày {start} đến ngày {end}").format(start=vn_date(period.start), end=vn_date(period.end))
+    text = _("Số liệu tính từ ngày {start} đến ngày {end}").format(start=date_text(period.start), end=date_text(period.end))
     mark = definition.source_of(f"periods.{period.id}.end")
     if mark is not None and not mark.from_plan and mark.ref:
         text += _(" (theo {document})").format(document=mark.ref)
@@ -76,7 +76,7 @@ def window_text(definition: Definition, period: Period) -> str:
 
 
 def window_short(period: Period) -> str:
-    return _("số liệu từ {start} đến {end}").format(start=vn_date(period.start), end=vn_date(period.end))
+    return _("số liệu từ {start} đến {end}").format(start=date_text(period.start), end=date_text(period.end))
 
 
 def copy_text(definition: Definition) -> str:
@@ -102,7 +102,7 @@ def role(task: Task, unit: Unit | None) -> str:
 
 
 def timing_text(definition: Definition, task: Task, period: Period) -> str:
-    text = task.timing or (_("Trước {due}").format(due=vn_date(task.due_before)) if task.due_before else "")
+    text = task.timing or (_("Trước {due}").format(due=date_text(task.due_before)) if task.due_before else "")
     if not task.reported_in(period.id):
         later = [p.label for p in definition.periods if p.id in task.periods]
         note = _("(không đánh giá trong kỳ này; báo cáo ở kỳ {periods})").format(periods=", ".join(later))

@@ -36,11 +36,12 @@ from consolidate.definition.model import (
     Section,
     Unit,
 )
-from consolidate.definition.naming import template_file_name, vn_date
+from consolidate.definition.naming import template_file_name
 from consolidate.i18n import _, in_vietnamese
 from consolidate.template import paperwork
 from consolidate.template.paperwork import MOTTO, NATIONAL
 from consolidate.template.styles import Styles, validation_for
+from consolidate.vntime import date_text
 from consolidate.xlsx.safe import SafeWorkbook, atomic_output, needs_quote_prefix
 
 PASSWORD = ""  # no password: protection guards against slips, not against the unit itself
@@ -288,7 +289,7 @@ class _Writer:
             "unit_code": self.unit.code if self.unit else "",
             "unit_name": self.unit.name if self.unit else "",
             "period_label": self.period.label,
-            "due_date": vn_date(self.period.due_before),
+            "due_date": date_text(self.period.due_before),
         }
         for i, name in enumerate(INFO_LOCKED + INFO_INPUTS):
             cell = self.layout.cells[name]

@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 
 from consolidate.definition.sample_values import filled_values
-from consolidate.merge.receipts import VN_TZ
 from consolidate.template.writer import write_template
+from consolidate.vntime import VN_TZ
 from tests.conftest import soffice
 
 AS_OF = dt.datetime(2026, 6, 10, 8, 0, tzinfo=VN_TZ)

@@ -12,9 +12,9 @@ import pytest
 
 from consolidate.feedback.reminders import COLUMNS, addressee
 from consolidate.feedback.run import match_unit, run_feedback
-from consolidate.merge.receipts import VN_TZ
 from consolidate.merge.run import run_merge
 from consolidate.reading import read_file
+from consolidate.vntime import VN_TZ
 from tests.feedback.conftest import AS_OF, SNV_FILE, STC_FILE
 
 

@@ -20,8 +20,8 @@ import pytest
 
 from consolidate.definition import loader as definitions
 from consolidate.definition.sample_values import filled_values
-from consolidate.merge.receipts import VN_TZ
 from consolidate.template.writer import write_template
+from consolidate.vntime import VN_TZ
 from tests.conftest import MINI
 
 USER, PASSWORD = "sonoivu", "mat-khau-thu"

@@ -12,10 +12,11 @@ from typing import Any
 
 import yaml
 
-from consolidate.merge.receipts import VN_TZ, Receipt
+from consolidate.merge.receipts import Receipt
 from consolidate.merge.submissions import Submission
 from consolidate.problems import WARNING, Problem, ProblemList
 from consolidate.validation.returns import CheckedReturn, RawReturn
+from consolidate.vntime import VN_TZ
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -15,7 +15,6 @@ import pytest
 
 from consolidate import reading
 from consolidate.definition import loader as definitions
-from consolidate.merge.receipts import parse_as_of
 from consolidate.merge.register import Register, RegisterBusy
 from consolidate.merge.run import run_merge
 from consolidate.problems import ProblemList
@@ -26,6 +25,7 @@ from consolidate.validation.cache import decode, encode
 from consolidate.validation.checker import check_return
 from consolidate.validation.problems import RuleFailed, RuleFailedWarning, ValueNotNumber
 from consolidate.validation.returns import CheckedReturn, RawReturn
+from consolidate.vntime import parse_as_of
 from tests.merge.helpers import ROOT
 from tests.reading import make_corpus
 

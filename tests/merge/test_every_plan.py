@@ -14,9 +14,9 @@ from consolidate.definition import loader as definitions
 from consolidate.definition.naming import template_file_name
 from consolidate.definition.sample_values import filled_values
 from consolidate.feedback.run import run_feedback
-from consolidate.merge.receipts import parse_as_of
 from consolidate.merge.run import run_merge
 from consolidate.template.writer import write_template
+from consolidate.vntime import parse_as_of
 from tests.merge.test_golden import schema
 
 PLANS = definitions.shipped()

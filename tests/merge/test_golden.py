@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from consolidate import resources
-from consolidate.merge.receipts import parse_as_of
 from consolidate.merge.run import run_merge
+from consolidate.vntime import parse_as_of
 from tests.merge.helpers import GOLDEN, build_returns, load_case, normalise_status
 
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "case.yaml").exists())

@@ -7,16 +7,15 @@ import datetime as dt
 import pytest
 
 from consolidate.merge.receipts import (
-    VN_TZ,
     Receipt,
     ReceiptsError,
     first_receipt,
     iso,
     norm_name,
-    parse_time,
     read_book,
     resolve,
 )
+from consolidate.vntime import VN_TZ, parse_time
 from tests.merge.helpers import vn
 
 

@@ -8,9 +8,9 @@ import sqlite3
 
 import pytest
 
-from consolidate.merge.receipts import parse_as_of
 from consolidate.merge.register import Register, RegisterBusy, default_path
 from consolidate.merge.run import run_merge
+from consolidate.vntime import parse_as_of
 from tests.merge.helpers import vn
 
 AS_OF = parse_as_of("2026-06-10T08:00")

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from consolidate import resources
-from consolidate.merge.receipts import parse_as_of
 from consolidate.merge.run import run_merge
+from consolidate.vntime import parse_as_of
 from tests.merge.helpers import GOLDEN, ROOT, normalise_status
 
 SAMPLES = ROOT / "sample_inputs" / "2026-H1"

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from consolidate.merge import summary as summary_writer
-from consolidate.merge.receipts import parse_as_of
 from consolidate.merge.run import run_merge
 from consolidate.merge.summary import FIXED_SHEETS, SummaryWriteError
+from consolidate.vntime import parse_as_of
 from tests.merge.test_golden import merge_case
 
 

@@ -25,8 +25,6 @@ from consolidate.merge.summary.common import (
     SummaryWriteError,
     problems_of,
     sheet_names,
-    vn_datetime,
-    vn_text,
 )
 from consolidate.merge.summary.writer import Writer, write_summary
 
@@ -35,5 +33,5 @@ _Writer = Writer  # the name tests and older callers patch
 __all__ = [
     "COLOURS", "FILES", "FIXED_SHEETS", "FONT", "INDICATORS", "MATRIX", "OVERVIEW", "PROBLEMS",
     "SEVERITY_LABELS", "STATUS", "TASKS", "TASKS_BY_UNIT", "VERDICT_COLOURS", "Sheet", "SummaryData",
-    "SummaryWriteError", "Writer", "problems_of", "sheet_names", "vn_datetime", "vn_text", "write_summary",
+    "SummaryWriteError", "Writer", "problems_of", "sheet_names", "write_summary",
 ]

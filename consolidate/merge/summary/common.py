@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from consolidate.definition.model import Definition, Field
 from consolidate.i18n import Text
 from consolidate.merge.aggregate import Aggregates
-from consolidate.merge.receipts import VN_TZ
 from consolidate.merge.submissions import (
     ACCEPTED,
     IGNORED,
@@ -29,6 +28,7 @@ from consolidate.merge.submissions import (
     Decision,
 )
 from consolidate.problems import ConsolidateError, Problem
+from consolidate.vntime import naive_local
 from consolidate.xlsx.safe import FORMULA_TRIGGERS, SafeWorkbook, wrapped_height
 
 if TYPE_CHECKING:
@@ -75,18 +75,6 @@ class SummaryData:
     aggregates: Aggregates
     extra_problems: list[Problem] = field(default_factory=list)  # receipts book, …
     findings: Any = None  # merge.quality.Findings: notices, quality flags, comparison
-
-
-def vn_datetime(moment: dt.datetime | None) -> dt.datetime | None:
-    """Naive Vietnam time, to the second (what a spreadsheet cell holds)."""
-    if moment is None:
-        return None
-    return moment.astimezone(VN_TZ).replace(tzinfo=None, microsecond=0)
-
-
-def vn_text(moment: dt.datetime | None) -> str:
-    local = vn_datetime(moment)
-    return local.strftime("%d/%m/%Y %H:%M") if local else ""
 
 
 def sheet_names(definition: Definition) -> dict[str, str]:
@@ -187,7 +175,7 @@ class Sheet:
             self.number(row, col, value, memo.get((kind, fmt_props)) or self.w.value_style(kind, fmt_props))
         elif isinstance(value, dt.datetime):
             self._check(
-                self.ws.write_datetime(row, col, vn_datetime(value) if value.tzinfo else value,
+                self.ws.write_datetime(row, col, naive_local(value) if value.tzinfo else value,
                                        self.w.value_style("dd/mm/yyyy hh:mm", fmt_props)),
                 "ngày giờ",
             )
@@ -198,7 +186,7 @@ class Sheet:
             self.text(row, col, value, memo.get((kind, fmt_props)) or self.w.value_style(kind, fmt_props))
 
     def when(self, row: int, col: int, moment: dt.datetime | None) -> None:
-        local = vn_datetime(moment)
+        local = naive_local(moment)
         if local is None:
             self.text(row, col, "", self.w.style())
         else:

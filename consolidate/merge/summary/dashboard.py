@@ -20,9 +20,9 @@ from consolidate.merge.summary.common import (
     OVERVIEW,
     TOP_INDICATORS,
     Sheet,
-    vn_text,
 )
 from consolidate.merge.summary.review import overview_lines
+from consolidate.vntime import datetime_text
 
 if TYPE_CHECKING:
     from consolidate.merge.summary.writer import Writer
@@ -38,7 +38,7 @@ def overview(w: Writer) -> None:
             f"TỔNG HỢP: {d.title}",
             f"Kỳ báo cáo: {period.label} ({period.id})",
             f"Hạn gửi báo cáo: trước ngày {period.due_before:%d/%m/%Y} (nhận từ ngày {period.due_before:%d/%m/%Y} là muộn)",
-            f"Số liệu tính đến: {vn_text(w.decision.as_of)} (giờ Việt Nam)",
+            f"Số liệu tính đến: {datetime_text(w.decision.as_of)} (giờ Việt Nam)",
             f"Định nghĩa báo cáo: {d.id}, phiên bản {d.version}; {d.plan_reference}".rstrip("; "),
             f"Cơ quan tổng hợp: {d.collector.name}",
         ]

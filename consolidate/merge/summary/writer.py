@@ -25,8 +25,8 @@ from consolidate.merge.summary.common import (
     SummaryData,
     SummaryWriteError,
     sheet_names,
-    vn_text,
 )
+from consolidate.vntime import datetime_text
 from consolidate.xlsx.safe import SafeWorkbook, atomic_output
 
 
@@ -81,7 +81,7 @@ class Writer:
         period = self.decision.period
         return [
             f"Kỳ báo cáo: {period.label} ({period.id}); hạn gửi: trước ngày {period.due_before:%d/%m/%Y}; "
-            f"số liệu tính đến {vn_text(self.decision.as_of)}",
+            f"số liệu tính đến {datetime_text(self.decision.as_of)}",
         ]
 
     # ------------------------------------------------------------------ sheets
