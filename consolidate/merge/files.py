@@ -68,24 +68,36 @@ def list_files(returns_dir: Path, skip: list[Path] | None = None) -> list[Source
                 continue
             if name.casefold() in SKIP_NAMES or is_owner_file(path):
                 continue
-            relative = unicodedata.normalize("NFC", path.relative_to(root).as_posix())
-            out.append(SourceFile(relative, path))
+            out.append(SourceFile(display_name(path.relative_to(root).as_posix()), path))
 
     walk(root)
     out.sort(key=lambda f: f.name)
     return out
 
 
-def hash_file(item: SourceFile) -> bytes | None:
+def display_name(relative: str) -> str:
+    """The relative name as NFC text. A name that is not valid UTF-8 (os.listdir gives it
+    back with surrogates, which no file, database or JSON writer takes) is shown with its
+    undecodable bytes escaped: `b\\xe1o-c\\xe1o.xlsx`."""
     try:
-        data = item.path.read_bytes()
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        relative = os.fsencode(relative).decode("utf-8", "backslashreplace")
+    return unicodedata.normalize("NFC", relative)
+
+
+def hash_file(item: SourceFile) -> None:
+    """Set the file's sha256, size and mtime, hashing in blocks (flat memory whatever the
+    size); a FIFO, socket or device is never opened (it keeps no hash and goes to the
+    reader, which names what it is)."""
+    from consolidate.reading.fileio import sha256_of
+
+    try:
+        item.sha256, item.size = sha256_of(item.path)
         stat = item.path.stat()
     except OSError:
-        return None
-    item.sha256 = hashlib.sha256(data).hexdigest()
-    item.size = len(data)
+        return
     item.mtime = dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)
-    return data
 
 
 def cached_returns(files: list[SourceFile], register: Register, key: str) -> dict[int, CheckedReturn]:
@@ -110,12 +122,14 @@ def cached_returns(files: list[SourceFile], register: Register, key: str) -> dic
 
 
 def archive_new(archive_dir: str, path: str, sha256: str, name: str) -> None:
-    """Archive the file's bytes under `sha256` if they still are the bytes that were read."""
+    """Archive the file's bytes under `sha256` if they still are the bytes that were read
+    (a regular file within the reading size limit only)."""
     from consolidate.merge.register import archive_bytes
+    from consolidate.reading.fileio import read_limited
 
     try:
-        data = Path(path).read_bytes()
+        data = read_limited(path)  # over the size limit: listed as file-too-large, not archived
     except OSError:
         return
-    if hashlib.sha256(data).hexdigest() == sha256:
+    if data is not None and hashlib.sha256(data).hexdigest() == sha256:
         archive_bytes(Path(archive_dir), sha256, name, data, sync=False)

@@ -19,6 +19,7 @@ import python_calamine as calamine
 from consolidate.definition.layout import META_SHEET, Layout, cell_address, layout_for
 from consolidate.definition.model import Definition
 from consolidate.reading import guard
+from consolidate.reading.fileio import NotRegular, read_limited, sha256_of
 from consolidate.reading.guard import Rejected
 from consolidate.reading.locate import Locator, _meta_text, _nfc
 from consolidate.reading.names import WorkbookMap, fold, read_ods_map, read_ooxml_map
@@ -47,8 +48,11 @@ def read_file(path: Path | str, definition: Definition, display_name: str | None
         _reject(ret, rejected.problem(note=rejected.note, file=ret.file, sheet=rejected.sheet, cell=rejected.cell))
     except MemoryError:
         _reject(ret, FileTooLarge(note="out of memory", file=ret.file))
-    except Exception as exc:  # a reader bug or a file no check anticipated: still one problem
-        _reject(ret, FileCorrupt(note=f"{type(exc).__name__}: {str(exc)[:200]}", file=ret.file))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001  a reader bug (calamine's PanicException is a
+        # BaseException) or a file no check anticipated: still one problem of this file
+        _reject(ret, FileCorrupt(note=f"lỗi trình đọc: {type(exc).__name__}: {str(exc)[:200]}", file=ret.file))
     return ret
 
 
@@ -58,14 +62,25 @@ def _reject(ret: RawReturn, problem) -> None:
     ret.problems.append(problem)
 
 
-def sha256_of(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+def _read_bytes(path: Path, ret: RawReturn) -> bytes:
+    """The file's bytes, with its size and sha256 set on `ret`. A FIFO, socket or device is
+    never opened for reading, and a file over the limit is hashed in blocks, not read."""
+    try:
+        size = path.stat().st_size
+        if size > guard.MAX_FILE_BYTES:
+            ret.sha256, ret.size = sha256_of(path)
+            guard.check_size(ret.size)
+        data = read_limited(path)
+        if data is None:  # grew past the limit since the stat
+            ret.sha256, ret.size = sha256_of(path)
+            guard.check_size(max(ret.size, guard.MAX_FILE_BYTES + 1))
+    except NotRegular as exc:
+        raise Rejected(FileUnreadable, f"đây không phải tệp thông thường ({exc}), không mở để đọc") from exc
+    except OSError as exc:
+        raise Rejected(FileUnreadable, exc.strerror or str(exc)) from exc
+    ret.size = len(data)
+    ret.sha256 = hashlib.sha256(data).hexdigest()
+    return data
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -118,27 +133,10 @@ class _Reader(Locator):
 
     def run(self) -> None:
         ret = self.ret
-        try:
-            size = self.path.stat().st_size
-        except OSError as exc:
-            raise Rejected(FileUnreadable, exc.strerror or str(exc)) from exc
-        ret.size = size
-        if size == 0:
-            ret.sha256 = hashlib.sha256(b"").hexdigest()
-            raise Rejected(FileEmpty)
-        if size > guard.MAX_FILE_BYTES:
-            ret.sha256, ret.size = sha256_of(self.path)
-            guard.check_size(ret.size)
-        try:
-            data = self.path.read_bytes()
-        except OSError as exc:
-            raise Rejected(FileUnreadable, exc.strerror or str(exc)) from exc
-        ret.size = len(data)
-        ret.sha256 = hashlib.sha256(data).hexdigest()
+        data = _read_bytes(self.path, ret)
         self.data = data
         if not data:
             raise Rejected(FileEmpty)
-        guard.check_size(len(data))
 
         sniffed = sniff(data, _open_zip)
         ret.format = sniffed.format

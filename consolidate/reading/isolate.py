@@ -29,7 +29,8 @@ from typing import Any
 
 from consolidate.definition.layout import layout_for
 from consolidate.definition.model import Definition
-from consolidate.reading.extract import read_file, sha256_of
+from consolidate.reading.extract import read_file
+from consolidate.reading.fileio import sha256_of
 from consolidate.reading.problems import FileReaderCrashed, FileReadTimeout
 from consolidate.validation.returns import RawReturn
 

@@ -17,6 +17,7 @@ NOT_INTEGER = "value-not-integer"
 AMBIGUOUS_NUMBER = "value-ambiguous-number"
 UNIT_REMOVED = "number-unit-removed"
 PERCENT_AS_FRACTION = "value-percent-as-fraction"
+TOO_LARGE = "value-too-large"
 NOT_DATE = "value-not-date"
 IMPOSSIBLE_DATE = "value-impossible-date"
 TWO_DIGIT_YEAR = "date-two-digit-year"
@@ -24,6 +25,10 @@ NOT_IN_CHOICES = "value-not-in-choices"
 CHOICE_APPROXIMATE = "choice-approximate"
 NOT_YES_NO = "value-not-yes-no"
 CONTROL_CHARACTERS = "text-control-characters"
+
+# Beyond any count or rate a plan asks for, and far inside what a float holds exactly as an
+# integer (2**53 ~ 9e15): a sum of such values over every commune stays exact and finite.
+MAX_MAGNITUDE = 10**15
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 once Lotus' 29/02/1900 is skipped
 SERIAL_MIN = (dt.date(1970, 1, 1) - EXCEL_EPOCH).days  # 25569

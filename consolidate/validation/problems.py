@@ -113,6 +113,12 @@ class ValueNotNumber(ReturnProblem):
 
 
 @dataclass
+class ValueTooLarge(ReturnProblem):
+    code = "value-too-large"
+    template = N_("'{label}': giá trị '{value}' lớn bất thường, không được cộng vào tổng hợp. {note}")
+
+
+@dataclass
 class ValueNotInteger(ReturnProblem):
     code = "value-not-integer"
     template = N_("'{label}': giá trị '{value}' phải là số nguyên (không có phần thập phân). {note}")
@@ -247,6 +253,7 @@ PARSE_PROBLEMS: dict[str, type[Problem]] = {
     cls.code: cls
     for cls in (
         ValueNotNumber,
+        ValueTooLarge,
         ValueNotInteger,
         ValueAmbiguousNumber,
         NumberUnitRemoved,

@@ -77,6 +77,7 @@ from consolidate.validation.parsed import (  # noqa: F401  (the public face of v
     CONTROL_CHARACTERS,
     EXCEL_EPOCH,
     IMPOSSIBLE_DATE,
+    MAX_MAGNITUDE,
     NOT_DATE,
     NOT_IN_CHOICES,
     NOT_INTEGER,
@@ -86,6 +87,7 @@ from consolidate.validation.parsed import (  # noqa: F401  (the public face of v
     SERIAL_MAX,
     SERIAL_MIN,
     SPACES,
+    TOO_LARGE,
     TWO_DIGIT_YEAR,
     UNIT_REMOVED,
     ZERO_WIDTH,
@@ -123,6 +125,18 @@ def parse_number(raw: Any, unit: str = "") -> Parsed:
 
 
 def _parse_numeric(raw: Any, *, integer: bool, unit: str) -> Parsed:
+    parsed = _parse_numeric_unbounded(raw, integer=integer, unit=unit)
+    value = parsed.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) <= MAX_MAGNITUDE:
+        return _too_large()
+    return parsed
+
+
+def _too_large() -> Parsed:
+    return _fail(TOO_LARGE, Text("số vượt quá giới hạn hợp lý (1 triệu tỷ); hãy kiểm tra lại"))
+
+
+def _parse_numeric_unbounded(raw: Any, *, integer: bool, unit: str) -> Parsed:
     if raw is None:
         return BLANK
     if isinstance(raw, bool):
@@ -191,7 +205,9 @@ def _whole(number: float) -> int | None:
 
 def _from_float(raw: float, integer: bool) -> Parsed:
     if math.isnan(raw) or math.isinf(raw):
-        return _fail(NOT_NUMBER)
+        return _fail(NOT_NUMBER, Text("ô chứa giá trị không xác định (NaN) hoặc vô cực"))
+    if abs(raw) > MAX_MAGNITUDE:
+        return _too_large()
     if integer:
         whole = _whole(raw)
         if whole is None:
@@ -271,8 +287,12 @@ def parse_date(raw: Any) -> Parsed:
     if isinstance(raw, bool):
         return _fail(NOT_DATE, Text("ô chứa giá trị đúng/sai (TRUE/FALSE)"))
     if isinstance(raw, dt.datetime):
-        return Parsed(raw.date())
+        raw = raw.date()
     if isinstance(raw, dt.date):
+        if raw < dt.date(1900, 1, 1):
+            # serial 0 or below (NaN, a blank or a negative number in a date cell): Excel
+            # shows 00/01/1900, readers give 30/12/1899 or 29/12/1899: no real date
+            return _fail(NOT_DATE, Text("số này không phải là một ngày hợp lý"))
         return Parsed(raw)
     if isinstance(raw, (int, float)):
         return _from_serial(raw)
