@@ -465,3 +465,21 @@ def test_libreoffice_round_trip_reads_the_same_values(mini_def, base_return, tmp
             assert ret.problems == [] and ret.located_by == "names", codes(ret)
         assert ret.meta["fingerprint"] == layout.fingerprint
         assert_values(ret, values, layout)
+
+
+def test_reader_panic_costs_only_the_file_in_process(mini_def, base_return, monkeypatch):
+    """calamine's PanicException derives from BaseException: `merge --workers 0` reads in
+    process, and a panic there must still be one problem of that file."""
+    import python_calamine
+
+    from consolidate.reading import read_file
+
+    class PanicException(BaseException):
+        pass
+
+    def panic(*args, **kwargs):
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", panic)
+    ret = read_file(base_return[0], mini_def)
+    assert [p.code for p in ret.problems] == ["file-corrupt"] and not ret.cells

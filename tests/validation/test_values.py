@@ -231,3 +231,24 @@ def test_parsed_flags():
     assert V.Parsed().blank and V.Parsed().ok
     assert V.parse_integer("x").rejected
     assert V.parse_integer("12 buổi", "buổi").warning
+
+
+@pytest.mark.parametrize("raw", [1e308, 1.7976931348623157e308, -2e15, 10**20, "1.000.000.000.000.000.000", "9" * 30])
+def test_numbers_beyond_any_plausible_value_are_rejected(raw):
+    for parse in (V.parse_integer, V.parse_number):
+        parsed = parse(raw)
+        assert parsed.rejected and parsed.problem == V.TOO_LARGE
+
+
+@pytest.mark.parametrize("raw", [float("nan"), float("inf"), -float("inf")])
+def test_nan_and_infinity_are_not_numbers(raw):
+    assert V.parse_number(raw).problem == V.NOT_NUMBER and V.parse_integer(raw).rejected
+
+
+def test_limit_itself_is_a_number():
+    assert V.parse_integer(1e15).value == 10**15
+
+
+@pytest.mark.parametrize("raw", [dt.date(1899, 12, 29), dt.date(1899, 12, 30), dt.datetime(1899, 12, 31)])
+def test_date_before_1900_is_a_blank_or_nan_serial_not_a_date(raw):
+    assert V.parse_date(raw).problem == V.NOT_DATE
