@@ -20,6 +20,7 @@ from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
 
+from consolidate.i18n import _
 from consolidate.mail.drafts import PERIOD_HEADER, REPORT_HEADER, UNIT_HEADER
 from consolidate.mail.headers import POLICY
 from consolidate.mail.outbox import REFUSED, SENT, Delivery, Outbox
@@ -80,7 +81,7 @@ class Report:
 def list_drafts(folder: str | Path) -> list[Path]:
     root = Path(folder)
     if not root.is_dir():
-        raise SendError(f"Không có thư mục thư nháp {root}")
+        raise SendError(_("Không có thư mục thư nháp {path}").format(path=root))
     return sorted(p for p in root.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
 
 
@@ -106,10 +107,10 @@ def read_draft(path: Path) -> Outgoing:
         msg["Date"] = format_datetime(dt.datetime.now().astimezone())
         out.data = msg.as_bytes(policy=POLICY)
     except (OSError, ValueError, TypeError, IndexError) as exc:
-        out.problem = f"không đọc được thư nháp: {exc}"
+        out.problem = _("không đọc được thư nháp: {reason}").format(reason=exc)
         return out
     if out.to and not out.sender:
-        out.problem = "thư nháp không có người gửi (From)"
+        out.problem = _("thư nháp không có người gửi (From)")
     return out
 
 
@@ -140,7 +141,8 @@ class Sender:
             except OSError as exc:  # smtplib.SMTPServerDisconnected, a reset, a timeout
                 self.connection.close()
                 if attempt:
-                    self.lost = f"mất kết nối với máy chủ thư {self.server.label}: {reason(exc)}"
+                    self.lost = _("mất kết nối với máy chủ thư {server}: {reason}").format(
+                        server=self.server.label, reason=reason(exc))
         return {}, dict.fromkeys(recipients, self.lost), ""
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from consolidate.i18n import _
 from consolidate.problems import ConsolidateError
 
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
@@ -54,15 +55,15 @@ def parse_url(text: str) -> Server:
         parts = urlsplit((text or "").strip())
         port = parts.port
     except ValueError:
-        raise SendUsageError(f"Địa chỉ máy chủ thư không hợp lệ: {text}") from None
+        raise SendUsageError(_("Địa chỉ máy chủ thư không hợp lệ: {url}").format(url=text)) from None
     if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise SendUsageError(f"Địa chỉ máy chủ thư cần dạng smtp://[người-dùng@]máy-chủ[:cổng] hoặc smtps://…, "
-                             f"không phải “{text}”")
+        raise SendUsageError(_("Địa chỉ máy chủ thư cần dạng smtp://[người-dùng@]máy-chủ[:cổng] hoặc smtps://…, "
+                               "không phải “{url}”").format(url=text))
     if parts.password is not None:
-        raise SendUsageError("Không ghi mật khẩu trong địa chỉ máy chủ: đặt biến môi trường "
-                             "CONSOLIDATE_SMTP_PASSWORD hoặc nhập khi được hỏi")
+        raise SendUsageError(_("Không ghi mật khẩu trong địa chỉ máy chủ: đặt biến môi trường "
+                               "CONSOLIDATE_SMTP_PASSWORD hoặc nhập khi được hỏi"))
     if parts.path not in ("", "/") or parts.query:
-        raise SendUsageError(f"Địa chỉ máy chủ thư không có đường dẫn hay tham số: {text}")
+        raise SendUsageError(_("Địa chỉ máy chủ thư không có đường dẫn hay tham số: {url}").format(url=text))
     return Server(parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme], unquote(parts.username or ""))
 
 
@@ -117,23 +118,23 @@ class Connection:
             self.close()
             if isinstance(exc, SendError):
                 raise
-            raise SendError(f"Không kết nối được máy chủ thư {s.label}: {reason(exc)}") from None
+            raise SendError(_("Không kết nối được máy chủ thư {server}: {reason}").format(server=s.label, reason=reason(exc))) from None
         return self
 
     def _login(self) -> None:
         s = self.server
         assert self.smtp is not None
         if not self.tls and not _loopback(s.host):
-            raise SendError(f"Máy chủ thư {s.label} không hỗ trợ mã hóa (STARTTLS): không gửi mật khẩu qua kết nối "
-                            "không mã hóa; hãy dùng smtps://… hoặc cổng 587 của máy chủ")
+            raise SendError(_("Máy chủ thư {server} không hỗ trợ mã hóa (STARTTLS): không gửi mật khẩu qua kết nối "
+                              "không mã hóa; hãy dùng smtps://… hoặc cổng 587 của máy chủ").format(server=s.label))
         if not self.smtp.has_extn("auth"):
-            raise SendError(f"Máy chủ thư {s.label} không nhận đăng nhập (AUTH); bỏ tên người dùng nếu đây là "
-                            "máy chủ chuyển tiếp không cần đăng nhập")
+            raise SendError(_("Máy chủ thư {server} không nhận đăng nhập (AUTH); bỏ tên người dùng nếu đây là "
+                              "máy chủ chuyển tiếp không cần đăng nhập").format(server=s.label))
         try:
             self.smtp.login(s.user, self._password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise SendError(f"Máy chủ thư {s.label} từ chối đăng nhập của {s.user}: "
-                            f"{answer_text(exc.smtp_code, exc.smtp_error)}") from None
+            raise SendError(_("Máy chủ thư {server} từ chối đăng nhập của {user}: {answer}").format(
+                server=s.label, user=s.user, answer=answer_text(exc.smtp_code, exc.smtp_error))) from None
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -179,11 +180,11 @@ def reason(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return answer_text(exc.smtp_code, exc.smtp_error)
     if isinstance(exc, socket.timeout):
-        return "quá thời gian chờ"
+        return _("quá thời gian chờ")
     if isinstance(exc, ConnectionRefusedError):
-        return "máy chủ từ chối kết nối"
+        return _("máy chủ từ chối kết nối")
     if isinstance(exc, socket.gaierror):
-        return "không tìm thấy tên máy chủ"
+        return _("không tìm thấy tên máy chủ")
     return str(exc) or type(exc).__name__
 
 

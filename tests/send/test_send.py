@@ -56,7 +56,9 @@ def test_templates_drafts_arrive_exact(plan, smtp_server, tmp_path):
         unit, msg = expected[code], got.message
         draft = parse(next(drafts.glob(f"{code}_*.eml")))
         assert msg["Subject"] == draft["Subject"]
-        assert msg["Subject"] == f"Đề nghị gửi báo cáo {d.short_title or d.title}, kỳ {d.period(PERIOD).label} (hạn trước ngày 05/06/2026)" or msg["Subject"].startswith("Đề nghị gửi báo cáo ")
+        due = d.period(PERIOD).due_before.strftime("%d/%m/%Y")
+        assert msg["Subject"] == (f"Đề nghị gửi báo cáo {d.short_title or d.title}, kỳ {d.period(PERIOD).label} "
+                                  f"(hạn trước ngày {due})")
         assert "  " not in msg["Subject"] and "ởcơ" not in msg["Subject"]
         assert [(a.display_name, a.addr_spec) for a in msg["To"].addresses] == [(unit.name, unit.email)]
         assert [(a.display_name, a.addr_spec) for a in msg["Cc"].addresses] == [COPY_TO]
@@ -178,3 +180,9 @@ def test_usage_and_unreachable(plan, tmp_path):
     gone = run("send", drafts, "--smtp", f"smtp://127.0.0.1:{port}", "--register", tmp_path / "so.sqlite")
     assert gone.exit_code == 1 and f"127.0.0.1:{port}" in gone.output
     assert run("send", tmp_path / "nope", "--dry-run").exit_code == 1
+
+
+def test_same_drafts_same_message_ids(plan, tmp_path):
+    first, second = templates(plan, tmp_path / "a"), templates(plan, tmp_path / "b")
+    ids = [{p.name: parse(p)["Message-ID"] for p in folder.glob("*.eml")} for folder in (first, second)]
+    assert ids[0] == ids[1] and len(set(ids[0].values())) == len(ids[0])
