@@ -11,7 +11,7 @@ import time
 import click
 
 from consolidate.cli.common import load_definition, plan_head, resolve_period
-from consolidate.cli.options import ProgressBar, cycle_options, returns_dir_argument
+from consolidate.cli.options import Command, ProgressBar, cycle_options, returns_dir_argument
 from consolidate.i18n import N_, _, ngettext, seconds
 
 MAX_LISTED = 20  # units without an email address named one by one
@@ -19,7 +19,7 @@ KIND_LABELS = {"overdue": N_("quá hạn"), "not_yet_due": N_("chưa đến hạ
                "late": N_("muộn"), "unreadable": N_("tệp không đọc được")}
 
 
-@click.command("feedback")
+@click.command("feedback", cls=Command)
 @returns_dir_argument
 @click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Thư mục ghi tệp đánh dấu lỗi, biểu mẫu, danh sách nhắc nhở (ngoài thư mục báo cáo).")

@@ -13,7 +13,13 @@ import os
 
 import click
 
-from consolidate.cli.options import definition_option, lang_option, period_option, register_option
+from consolidate.cli.options import (
+    Command,
+    definition_option,
+    lang_option,
+    period_option,
+    register_option,
+)
 from consolidate.i18n import _, ngettext
 from consolidate.vntime import datetime_text
 
@@ -27,7 +33,7 @@ def _password(label: str) -> str:
     return click.prompt(_("Mật khẩu hộp thư {source}").format(source=label), hide_input=True, err=True)
 
 
-@click.command("intake")
+@click.command("intake", cls=Command)
 @definition_option
 @period_option
 @click.option("--into", "into", required=True, type=click.Path(file_okay=False),

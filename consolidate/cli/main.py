@@ -11,18 +11,18 @@ from consolidate.cli.common import day_text, load_definition, period_name, resol
 from consolidate.cli.feedback import feedback_command
 from consolidate.cli.intake import intake_command
 from consolidate.cli.merge import merge_command
-from consolidate.cli.options import definition_option, lang_option
+from consolidate.cli.options import Command, Localised, definition_option, lang_option
 from consolidate.cli.review import review_command
 from consolidate.cli.send import echo_invitations, send_command
 from consolidate.cli.validate import validate_command
 from consolidate.definition import loader as definitions
-from consolidate.i18n import _, from_environment, ngettext, seconds, session
+from consolidate.i18n import N_, _, from_environment, ngettext, seconds, session
 from consolidate.problems import ConsolidateError
 
 LANG_OPTION = lang_option
 
 
-class ConsolidateGroup(click.Group):
+class ConsolidateGroup(Localised, click.Group):
     """The one edge where library errors become click errors: a ConsolidateError exits 1
     with its message (2 when it is a usage error); nothing else is caught here."""
 
@@ -40,8 +40,11 @@ class ConsolidateGroup(click.Group):
             raise click.ClickException(str(exc)) from None
 
 
+ConsolidateGroup.command_class = Command
+
+
 @click.group(cls=ConsolidateGroup)
-@click.version_option(package_name="consolidate")
+@click.version_option(package_name="consolidate", help=N_("Hiện phiên bản rồi thoát."))
 @lang_option
 def cli(lang: str) -> None:
     """consolidate: biểu mẫu, kiểm tra, tổng hợp báo cáo định kỳ theo kế hoạch."""

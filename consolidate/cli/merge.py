@@ -15,11 +15,11 @@ from pathlib import Path
 import click
 
 from consolidate.cli.common import load_definition, plan_head, resolve_period
-from consolidate.cli.options import ProgressBar, cycle_options, returns_dir_argument
+from consolidate.cli.options import Command, ProgressBar, cycle_options, returns_dir_argument
 from consolidate.i18n import _, ngettext, percent, seconds
 
 
-@click.command("merge")
+@click.command("merge", cls=Command)
 @returns_dir_argument
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False),
               help="Tệp tổng hợp .xlsx sẽ ghi.")

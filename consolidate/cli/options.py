@@ -3,9 +3,70 @@ thing the same way. No import of cli.py here: cli.py imports the stage commands.
 
 from __future__ import annotations
 
+import contextlib
+import gettext
+
 import click
 
-from consolidate.i18n import _
+from consolidate.i18n import N_, _
+
+# Click names a parameter's value by its type ("FILE", "TEXT"); these read in the CLI's language
+METAVARS = {"TEXT": N_("CHỮ"), "FILE": N_("TỆP"), "DIRECTORY": N_("THƯ_MỤC"), "PATH": N_("ĐƯỜNG_DẪN"),
+            "INTEGER": N_("SỐ"), "INTEGER RANGE": N_("SỐ"), "FLOAT": N_("SỐ")}
+OPTIONS_METAVAR = N_("[TÙY_CHỌN]")
+COMMAND_METAVAR = N_("LỆNH [THAM_SỐ]...")
+
+
+class Localised:
+    """Help and usage in the CLI's language, chosen when they are shown (after --lang and
+    LANGUAGE are known), not when the modules were imported: metavars, the option list's
+    heading words (Click's own catalogue) and help texts that are msgids of ours."""
+
+    @contextlib.contextmanager
+    def _localised(self, ctx: click.Context):
+        saved = [(self, "options_metavar", self.options_metavar), (self, "help", self.help)]
+        if isinstance(self, click.Group):
+            saved.append((self, "subcommand_metavar", self.subcommand_metavar))
+            self.subcommand_metavar = _(COMMAND_METAVAR)
+        self.options_metavar = _(OPTIONS_METAVAR)
+        self.help = _(self.help) if self.help else self.help
+        for param in self.get_params(ctx):
+            saved += [(param, "help", getattr(param, "help", None)), (param, "metavar", param.metavar)]
+            if param.name == "help":  # Click made it once, in the language of the first run
+                param.help = gettext.gettext("Show this message and exit.")
+            elif getattr(param, "help", None):
+                param.help = _(param.help)
+            shown = param.type.name.upper()
+            if isinstance(param, click.Option) and param.metavar is None and not param.is_flag:
+                if shown in METAVARS:
+                    param.metavar = _(METAVARS[shown])
+                elif not isinstance(param.type, click.Choice):  # our own types name themselves
+                    param.metavar = _(param.type.name).upper().replace(" ", "_")
+        try:
+            yield
+        finally:
+            for obj, name, value in reversed(saved):
+                setattr(obj, name, value)
+
+    def format_help(self, ctx, formatter):
+        with self._localised(ctx):
+            super().format_help(ctx, formatter)
+
+    def get_usage(self, ctx):
+        with self._localised(ctx):
+            return super().get_usage(ctx)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        saved = self.help
+        self.help = _(saved) if saved else saved
+        try:
+            return super().get_short_help_str(limit)
+        finally:
+            self.help = saved
+
+
+class Command(Localised, click.Command):
+    """Every command of the CLI (`@click.command(name, cls=Command)`)."""
 
 definition_option = click.option(
     "--definition", "-d", "definition_path", type=click.Path(), default=None,
@@ -33,7 +94,7 @@ receipts_option = click.option(
 class AsOf(click.ParamType):
     """`--as-of`: ISO or day-first local time, Vietnam time when no zone is given."""
 
-    name = "thời điểm"
+    name = N_("thời điểm")
 
     def convert(self, value, param, ctx):
         from consolidate.vntime import parse_as_of

@@ -11,6 +11,7 @@ import datetime as dt
 import click
 
 from consolidate.cli.options import (
+    Command,
     as_of_option,
     definition_option,
     lang_option,
@@ -20,13 +21,13 @@ from consolidate.cli.options import (
     returns_dir_argument,
     workers_option,
 )
-from consolidate.i18n import _
+from consolidate.i18n import N_, _
 
 
 class Day(click.ParamType):
     """A date, day first (05/06/2026) or ISO (2026-06-05)."""
 
-    name = "ngày"
+    name = N_("ngày")
 
     def convert(self, value, param, ctx):
         if isinstance(value, dt.date):
@@ -40,7 +41,7 @@ class Day(click.ParamType):
         self.fail(_("'{value}' không phải ngày hợp lệ (ví dụ 10/06/2026)").format(value=value), param, ctx)
 
 
-@click.command("review")
+@click.command("review", cls=Command)
 @returns_dir_argument
 @definition_option
 @period_option

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from consolidate.cli.options import lang_option, register_option
+from consolidate.cli.options import Command, lang_option, register_option
 from consolidate.i18n import _, ngettext
 
 PASSWORD_ENV = "CONSOLIDATE_SMTP_PASSWORD"
@@ -59,7 +59,7 @@ def _line(result) -> str:
     return "\n".join(lines)
 
 
-@click.command("send")
+@click.command("send", cls=Command)
 @click.argument("drafts_dir", type=click.Path(file_okay=False, path_type=str))
 @click.option("--smtp", "smtp_url", default=None,
               help="Máy chủ gửi thư: smtp://[người-dùng@]máy-chủ[:cổng] (STARTTLS khi máy chủ hỗ trợ) hoặc smtps://…; "

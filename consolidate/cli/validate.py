@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from consolidate.cli.common import load_definition
-from consolidate.cli.options import definition_option, lang_option
+from consolidate.cli.options import Command, definition_option, lang_option
 from consolidate.i18n import _, ngettext, render
 from consolidate.problems import Problem
 from consolidate.validation import ValidationReport, validate_returns
@@ -92,7 +92,7 @@ def print_text(report: ValidationReport, lang: str | None = None) -> None:
         invalid=c["invalid"], foreign=c["foreign"], counts=_counts(c["errors"], c["warnings"])))
 
 
-@click.command("validate")
+@click.command("validate", cls=Command)
 @definition_option
 @click.option("--period", "-p", default=None, help="Kỳ báo cáo đang thu (2026-H1); tệp của kỳ khác bị loại.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (schemas/validation-report.schema.json).")
