@@ -137,9 +137,10 @@ def overdue_days(as_of: dt.datetime, period: Period, due_before: dt.date | None 
     return days_late(as_of, period, due_before)
 
 
-def resend_before(as_of: dt.datetime, period: Period, resend_days: int) -> dt.date:
-    """"Gửi lại trước ngày …": `resend_days` full days from today, never before the deadline."""
-    return max(period.due_before, local_date(as_of) + dt.timedelta(days=resend_days + 1))
+def resend_before(as_of: dt.datetime, period: Period, resend_days: int, due_before: dt.date | None = None) -> dt.date:
+    """"Gửi lại trước ngày …": `resend_days` full days from today, never before the deadline
+    (the unit's own after an extension)."""
+    return max(due_before or period.due_before, local_date(as_of) + dt.timedelta(days=resend_days + 1))
 
 
 # --------------------------------------------------------------------------- messages
@@ -167,7 +168,7 @@ class Context:
 
     @property
     def resend(self) -> str:
-        return date_text(resend_before(self.as_of, self.period, self.resend_days))
+        return date_text(resend_before(self.as_of, self.period, self.resend_days, self.unit_due))
 
     @property
     def report(self) -> str:
