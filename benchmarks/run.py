@@ -4,6 +4,10 @@
     python benchmarks/run.py --n 130 --runs 5
     python benchmarks/run.py --n 20 --runs 1 --no-baseline   # CI smoke check, no timing assertion
 
+The intake row (--intake 150; 0 to skip): that many messages, each with a real return,
+APPENDed to a local IMAP server (pymap), taken by `consolidate intake` into an empty folder,
+then taken again (nothing new).
+
 Each measurement is a whole process (interpreter start included). Prints medians, ratios,
 peak memory of the process tree, the per-stage split reported by merge, and ms per file.
 The first merge of a period (fresh register) is the headline; "rerun" is the same merge run
@@ -28,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from intake_bench import bench_intake  # noqa: E402
 from make_returns import DEFAULT_PERIOD, DEFAULT_PLAN, generate  # noqa: E402
 
 DATA = ROOT / "benchmarks" / ".data"
@@ -57,10 +62,10 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def timed(cmd: list[str]) -> tuple[float, float, str]:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall seconds, peak tree RSS in MB, stdout."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = 0
     done = threading.Event()
 
@@ -162,9 +167,18 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[130, 1000, 3321])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-baseline", action="store_true", help="skip the slow pandas/openpyxl baseline")
+    parser.add_argument("--intake", type=int, default=150, help="messages for the intake row (0: no intake row)")
     args = parser.parse_args()
     results = [bench(n, args.runs, not args.no_baseline) for n in args.n]
     report(results)
+    if args.intake:
+        target = DATA / f"n{args.intake}"
+        returns = generate(args.intake, target, DEFAULT_PLAN, DEFAULT_PERIOD)
+        row = bench_intake(DEFAULT_PLAN, DEFAULT_PERIOD, returns, args.intake, args.runs, timed)
+        print(f"intake: {row['messages']} messages from a local IMAP server, {row['saved']} files saved; "
+              f"first run {row['first']:.2f} s, re-run (nothing new) {row['rerun']:.2f} s "
+              f"(medians of {row['runs']})")
+        results.append({"intake": row})
     (DATA / "last-results.json").write_text(json.dumps(results, indent=2))
 
 
