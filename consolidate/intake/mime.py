@@ -25,6 +25,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 
 from consolidate.intake import problems as mp
+from consolidate.intake.sources import SPREADSHEET_EXTS
 from consolidate.problems import Problem
 from consolidate.reading import guard
 from consolidate.reading.extract import _open_zip
@@ -38,7 +39,6 @@ from consolidate.reading.problems import (
 from consolidate.reading.sniff import ZIP_MAGIC, sniff
 from consolidate.vntime import aware, datetime_text
 
-SPREADSHEET_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".xltx")
 MAX_DEPTH = 8  # multipart / forwarded nesting
 MAX_PARTS = 500
 MAX_ZIP_DEPTH = 2

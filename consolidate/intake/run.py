@@ -19,15 +19,24 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from consolidate.definition.model import Definition, Period
 from consolidate.i18n import _
-from consolidate.intake import mime
 from consolidate.intake import problems as mp
-from consolidate.intake.sources import Envelope, IntakeError, SourceFailed, open_source
+from consolidate.intake.sources import (
+    SPREADSHEET_EXTS,
+    Envelope,
+    IntakeError,
+    SourceFailed,
+    open_source,
+)
 from consolidate.merge.register import MailFile, MailRow, Register, archive_bytes, default_path
 from consolidate.problems import Problem, ProblemList
 from consolidate.vntime import local
+
+if TYPE_CHECKING:
+    from consolidate.intake import mime
 
 PASSWORD_ENV = "CONSOLIDATE_IMAP_PASSWORD"
 UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
@@ -167,6 +176,8 @@ class _Taker:
         self.saved: dict[str, str] = {}  # sha256 -> name, saved in this run
 
     def take(self, envelope: Envelope) -> Taken:
+        from consolidate.intake import mime  # the readers' guards: only once there is mail
+
         parsed = mime.parse(envelope.data, envelope.internaldate, envelope.fallback)
         problems = list(parsed.problems)
         if envelope.too_large:
@@ -232,7 +243,7 @@ def file_name(received_at: dt.datetime, sender: str, original: str, fmt: str) ->
     who = slug(sender.split("@", 1)[0]) or "khong-ro"
     base = UNSAFE.sub("_", unicodedata.normalize("NFC", original)).strip(" .") or "bao-cao"
     stem, dot, ext = base.rpartition(".")
-    if not dot or "." + ext.lower() not in mime.SPREADSHEET_EXTS:
+    if not dot or "." + ext.lower() not in SPREADSHEET_EXTS:
         stem, ext = base, (fmt or "xlsx")
     stem = stem[:100].rstrip(" .") or "bao-cao"
     return f"{stamp}_{who}_{stem}.{ext}"

@@ -29,6 +29,7 @@ from consolidate.intake.problems import MailUnsupported
 from consolidate.problems import ConsolidateError, Problem
 
 BATCH = 50
+SPREADSHEET_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".xltx")
 
 
 class IntakeError(ConsolidateError):
