@@ -3,7 +3,8 @@
     python -m consolidate.i18n_tools update   # extract msgids, merge them into every .po, compile
     python -m consolidate.i18n_tools check    # exit 1 when a catalogue is stale or incomplete
 
-`update` extracts every msgid from the package (`_`, `N_`, `ngettext`, `Text`, `Plural`), adds new
+`update` extracts every msgid from the package (`_`, `N_`, `ngettext`, `Text`, `Plural`, and
+the help texts of the CLI's commands and options), adds new
 ones to `locale/en/LC_MESSAGES/consolidate.po` (empty: translate them there), drops the ones
 no longer in the code, and compiles each `.po` to its `.mo`. Click's Vietnamese catalogue
 (`locale/vi/LC_MESSAGES/click.po`) is merged with the msgids of the installed Click.
@@ -53,7 +54,27 @@ def template_for(domain: str) -> Catalog:
         for message in CLICK_DYNAMIC:
             template.add(message, None, [("click/core.py", 0)])
         return template
-    return _extract(PACKAGE, KEYWORDS, skip=("i18n_tools.py",))
+    template = _extract(PACKAGE, KEYWORDS, skip=("i18n_tools.py",))
+    for text, where in _cli_help():
+        template.add(text, None, [(where, 0)])
+    return template
+
+
+def _cli_help() -> list[tuple[str, str]]:
+    """The commands' and options' help texts, as Click holds them (docstrings and `help=`
+    are not calls of `_`, so extraction cannot see them; the CLI translates them when shown)."""
+    from consolidate.cli.main import cli
+
+    found = []
+    stack = [cli]
+    while stack:
+        command = stack.pop()
+        where = "cli/" + command.callback.__module__.rsplit(".", 1)[-1] + ".py" if command.callback else "cli"
+        if command.help:
+            found.append((command.help, where))
+        found += [(param.help, where) for param in command.params if getattr(param, "help", None)]
+        stack.extend(getattr(command, "commands", {}).values())
+    return found
 
 
 def po_path(domain: str, lang: str) -> Path:

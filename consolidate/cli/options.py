@@ -12,7 +12,7 @@ from consolidate.i18n import N_, _
 
 # Click names a parameter's value by its type ("FILE", "TEXT"); these read in the CLI's language
 METAVARS = {"TEXT": N_("CHỮ"), "FILE": N_("TỆP"), "DIRECTORY": N_("THƯ_MỤC"), "PATH": N_("ĐƯỜNG_DẪN"),
-            "INTEGER": N_("SỐ"), "INTEGER RANGE": N_("SỐ"), "FLOAT": N_("SỐ")}
+            "INTEGER": N_("SỐ"), "INTEGER RANGE": N_("SỐ"), "FLOAT": N_("SỐ"), "DATETIME": N_("THỜI_ĐIỂM")}
 OPTIONS_METAVAR = N_("[TÙY_CHỌN]")
 COMMAND_METAVAR = N_("LỆNH [THAM_SỐ]...")
 

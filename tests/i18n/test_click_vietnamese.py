@@ -10,7 +10,7 @@ from consolidate.cli.main import cli
 
 CLICK_ENGLISH = re.compile(r"Usage:|Options:|Commands:|Show this message|Show the version|\[required\]|"
                            r"\[default|Error:|Try '|Missing (argument|option)|No such option|Invalid value|"
-                           r"is not one of|does not exist|\b(FILE|PATH|TEXT|INTEGER|DIRECTORY)\b|\[OPTIONS\]")
+                           r"is not one of|does not exist|\b(FILE|PATH|TEXT|INTEGER|DIRECTORY|DATETIME|BOOLEAN)\b|\[OPTIONS\]")
 
 
 def run(*args, env=None):

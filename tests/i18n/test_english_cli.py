@@ -162,3 +162,12 @@ def test_english_leaves_the_next_run_vietnamese(tmp_path):
     english("check", MINI)
     result = CliRunner().invoke(cli, ["check", str(MINI)])
     assert result.exit_code == 0 and "Hợp lệ" in result.output
+
+
+def test_english_help_has_no_vietnamese():
+    commands = [[], *[[name] for name in cli.commands]]
+    for args in commands:
+        for env, lang in ((None, ["--lang", "en"]), ({"LANGUAGE": "en"}, [])):
+            result = CliRunner().invoke(cli, [*lang, *args, "--help"], env=env)
+            assert result.exit_code == 0, (args, result.output)
+            assert [line for line in result.output.splitlines() if VIETNAMESE.search(line)] == [], (args, result.output)
