@@ -6,37 +6,35 @@ the definition cannot be used), 2 on a usage error.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import click
 
+from consolidate import vntime
 from consolidate.cli.common import load_definition
-from consolidate.cli.options import Command, definition_option, lang_option
+from consolidate.cli.options import AsOf, Command, definition_option, lang_option
 from consolidate.i18n import _, ngettext, render
 from consolidate.problems import Problem
 from consolidate.validation import ValidationReport, validate_returns
 from consolidate.validation.returns import CheckedReturn
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
 
 def collect_files(paths: tuple[str, ...]) -> list[Path]:
-    """Files as given; folders searched recursively for spreadsheets. Excel's `~$` owner
-    files and hidden files are skipped; each file is listed once, in a stable order."""
+    """Files as given; folders searched recursively as merge lists a returns folder: every
+    file but lock files, hidden files and system junk, so a Word document or a scan a unit
+    sent instead of its return is reported (file-not-spreadsheet), never skipped unseen.
+    Each file is listed once, in a stable order."""
+    from consolidate.merge.files import list_files
+    from consolidate.reading import is_owner_file
+
     found: list[Path] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            candidates = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            candidates = [path]
-        found.extend(p for p in candidates if not p.name.startswith("~$"))
+            found.extend(path / item.name for item in list_files(path))  # shown as given
+        elif not is_owner_file(path):
+            found.append(path)
     seen: set[Path] = set()
     unique = []
     for p in found:
@@ -96,8 +94,9 @@ def print_text(report: ValidationReport, lang: str | None = None) -> None:
 @definition_option
 @click.option("--period", "-p", default=None, help="Kỳ báo cáo đang thu (2026-H1); tệp của kỳ khác bị loại.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (schemas/validation-report.schema.json).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Coi ngày này là hôm nay (YYYY-MM-DD) khi kiểm tra ngày lập báo cáo.")
+@click.option("--as-of", "as_of", type=AsOf(), default=None,
+              help="Coi thời điểm này là hôm nay khi kiểm tra ngày lập báo cáo (như merge: 2026-06-20, "
+                   "2026-06-20T17:00 hoặc 20/06/2026 17:00; giờ Việt Nam). Mặc định: bây giờ.")
 @lang_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.pass_context
@@ -112,8 +111,8 @@ def validate_command(ctx, definition_path, period, as_json, as_of, lang, paths) 
     if not files:
         raise click.UsageError(_("Không tìm thấy tệp bảng tính nào để kiểm tra."))
     raws = read_returns(files, definition)
-    today = as_of.date() if isinstance(as_of, dt.datetime) else None
-    report = validate_returns(raws, definition, period, as_of=today)
+    # "today" is the Vietnam date of the moment, as merge and feedback count days
+    report = validate_returns(raws, definition, period, as_of=vntime.local_date(as_of or vntime.now()))
     if as_json:
         click.echo(json.dumps(report.to_dict(lang=lang), ensure_ascii=False, indent=2))
     else:

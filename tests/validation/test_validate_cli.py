@@ -83,7 +83,9 @@ def test_good_file_exits_0(returns):
 def test_folder_with_errors_exits_1_and_lists_cells(returns):
     result = run(returns)
     assert result.exit_code == 1, result.output
-    assert "~$" not in result.output and "scan.pdf" not in result.output
+    assert "~$" not in result.output
+    # the stray PDF is listed with its reason, as merge lists it (issue 10: no silent skip)
+    assert any("scan.pdf" in line and "[file-not-spreadsheet]" in line for line in result.output.splitlines())
     assert "[value-ambiguous-number] Chỉ tiêu!D6 (tiep_dan_buoi):" in result.output
     assert "[rule-failed] Chỉ tiêu!D8 (don_giai_quyet):" in result.output
 
@@ -94,11 +96,12 @@ def test_json_output_matches_schema(returns):
     data = json.loads(result.output)
     schema = json.loads(resources.schema_path("validation-report").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
-    assert data["counts"]["files"] == 2 and data["counts"]["invalid"] == 1
+    assert data["counts"]["files"] == 3 and data["counts"]["invalid"] == 2  # 2 returns + the stray PDF
     by_file = {f["file"].replace("\\", "/").split("inbox/")[-1]: f for f in data["files"]}
     assert by_file["snv.xlsx"]["valid"] and by_file["snv.xlsx"]["unit_code"] == "SNV"
     assert {p["code"] for p in by_file["sub/stc.xlsx"]["problems"]} == {
         "value-ambiguous-number", "value-not-in-choices", "info-missing", "rule-failed"}
+    assert [p["code"] for p in by_file["scan.pdf"]["problems"]] == ["file-not-spreadsheet"]
 
 
 def test_lang_en(returns):
@@ -143,3 +146,50 @@ def test_unusable_definition_exits_1(tmp_path, returns):
     (tmp_path / "broken.yaml").write_text("id: [\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", "-d", str(tmp_path / "broken.yaml"), str(returns)])
     assert result.exit_code == 1
+
+
+def test_folder_lists_a_word_document_with_its_reason(mini, tmp_path):
+    """A .docx sent instead of the return is reported with a problem code, not skipped."""
+    import docx
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_template(mini, mini.unit("SNV"), mini.period("2026-H1"), inbox / "snv.xlsx", values=GOOD)
+    document = docx.Document()
+    document.add_paragraph("Báo cáo kết quả thực hiện")
+    document.save(inbox / "bao-cao.docx")
+    (inbox / "Thumbs.db").write_bytes(b"junk")
+    result = run("--json", inbox)
+    assert result.exit_code == 1, result.output
+    by_file = {f["file"].replace("\\", "/").split("inbox/")[-1]: f for f in json.loads(result.output)["files"]}
+    assert set(by_file) == {"snv.xlsx", "bao-cao.docx"}  # system junk stays out, as in merge
+    assert by_file["snv.xlsx"]["valid"]
+    problems = by_file["bao-cao.docx"]["problems"]
+    assert [p["code"] for p in problems] == ["file-not-spreadsheet"] and problems[0]["severity"] == "error"
+
+
+@pytest.mark.parametrize("as_of", ["2026-05-20", "2026-05-20T17:00", "20/05/2026 17:00", "20/05/2026",
+                                   "2026-05-20T10:00+00:00"])
+def test_as_of_takes_the_forms_merge_takes(mini, tmp_path, as_of):
+    """`--as-of` is "today" for the report date: a return dated 01/06 is after 20/05."""
+    path = write_template(mini, mini.unit("SNV"), mini.period("2026-H1"), tmp_path / "snv.xlsx", values=GOOD)
+    result = CliRunner().invoke(cli, ["validate", "-d", str(MINI), "-p", "2026-H1", "--as-of", as_of, "--json", str(path)])
+    assert result.exit_code == 0, result.output  # a warning, not an error
+    problems = json.loads(result.output)["files"][0]["problems"]
+    assert [(p["code"], p["field"]) for p in problems] == [("info-date-implausible", "report_date")]
+
+
+def test_as_of_is_the_vietnam_date(mini, tmp_path):
+    """01/06 00:30 Vietnam time is still 31/05 in UTC: the report date 01/06 is today, fine."""
+    path = write_template(mini, mini.unit("SNV"), mini.period("2026-H1"), tmp_path / "snv.xlsx", values=GOOD)
+    result = CliRunner().invoke(cli, ["validate", "-d", str(MINI), "-p", "2026-H1", "--as-of", "2026-05-31T17:30Z",
+                                      "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["files"][0]["problems"] == []
+
+
+@pytest.mark.parametrize("as_of", ["20.05.2026 25:00", "hôm qua", "2026-13-01"])
+def test_bad_as_of_is_a_usage_error(returns, as_of):
+    result = run("--as-of", as_of, returns / "snv.xlsx")
+    assert result.exit_code == 2, result.output
+    assert "--as-of" in result.output
