@@ -137,7 +137,8 @@ def test_validate_is_english(inbox):
     for env in (None, {"LANGUAGE": "en"}):
         result = english("validate", "-d", MINI, "-p", "2026-H1", "--as-of", "2026-06-10", inbox, env=env)
         assert result.exit_code == 1
-        assert "ERRORS" in result.output and "3 files:" in result.output and "— 1 error, 0 warnings" in result.output
+        # 5 files: the three returns and the PDF and text file a folder holds (listed as merge lists them)
+        assert "ERRORS" in result.output and "5 files:" in result.output and "— 1 error, 0 warnings" in result.output
         assert vietnamese_of_the_tool(result.output) == [], result.output
     result = english("validate", "-d", MINI, "--json", "--as-of", "2026-06-10", inbox / "stc.xlsx")
     assert vietnamese_of_the_tool(result.output) == []
