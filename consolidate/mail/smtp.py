@@ -173,6 +173,8 @@ class Connection:
             said = answer_text(exc.smtp_code, exc.smtp_error)
             return Answer({}, {**refused, **dict.fromkeys(accepted, said)}, said)
         said = answer_text(code, reply)
+        if code != 250:  # smtplib raises only for the answer to DATA itself, not for the end of the message
+            return Answer({}, {**refused, **dict.fromkeys(accepted, said)}, said)
         return Answer(dict.fromkeys(accepted, said), refused, said)
 
 

@@ -39,6 +39,7 @@ class Received:
 class Handler:
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)  # recipients answered 550 at RCPT
+    refuse_units: set[str] = field(default_factory=set)  # messages (by unit) answered 554 at DATA
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -47,6 +48,9 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        unit = Received(envelope.mail_from, [], envelope.original_content).message["X-Consolidate-Unit"]
+        if unit in self.refuse_units:
+            return "554 5.7.1 Message rejected as spam"
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return f"250 2.0.0 Ok: queued as Q{len(self.received):04d}"
 

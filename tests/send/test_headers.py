@@ -69,3 +69,20 @@ def test_vietnamese_words_decode_exactly(subject, name, cc_name):
 @given(subject=free_text, name=free_text)
 def test_any_text_decodes_exactly(subject, name):
     check(draft(subject, name))
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=words)
+def test_attachment_names_decode_exactly(name):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / (name.replace("/", "-")[:150] + ".xlsx")
+        path.write_bytes(b"PK\x03\x04" + name.encode())
+        d = draft("Báo cáo", "Sở Nội vụ")
+        d.attachments = [path]
+        msg = parse(build_message(d).as_bytes())
+        (part,) = list(msg.iter_attachments())
+        assert part.get_filename() == path.name
+        assert part.get_content() == path.read_bytes()

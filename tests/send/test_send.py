@@ -186,3 +186,27 @@ def test_same_drafts_same_message_ids(plan, tmp_path):
     first, second = templates(plan, tmp_path / "a"), templates(plan, tmp_path / "b")
     ids = [{p.name: parse(p)["Message-ID"] for p in folder.glob("*.eml")} for folder in (first, second)]
     assert ids[0] == ids[1] and len(set(ids[0].values())) == len(ids[0])
+
+
+def test_throttled_between_messages(plan, smtp_server, tmp_path):
+    from consolidate.mail.send import DELIVERED, send_drafts
+    from consolidate.mail.smtp import parse_url
+
+    drafts = templates(plan, tmp_path)
+    pauses: list[float] = []
+    report = send_drafts(drafts, parse_url(smtp_server.url), tmp_path / "so.sqlite", delay=2.5, sleep=pauses.append)
+    assert len(report.of(DELIVERED)) == 4
+    assert pauses == [2.5, 2.5, 2.5]  # between messages, not before the first
+
+
+def test_refused_message_reported_rest_sent(plan, smtp_server, tmp_path):
+    drafts = templates(plan, tmp_path)
+    smtp_server.handler.refuse_units.add("SNV")
+    result = send(drafts, smtp_server, tmp_path / "so.sqlite")
+    assert result.exit_code == 1, result.output
+    assert "SNV_So-Noi-vu.eml tới snv@example.gov.vn: 554 5.7.1 Message rejected as spam" in result.output
+    assert set(by_unit(smtp_server)) == {"STC", "24781", LONG_UNIT[0]}
+    smtp_server.handler.refuse_units.clear()
+    assert send(drafts, smtp_server, tmp_path / "so.sqlite").exit_code == 0
+    assert set(by_unit(smtp_server)) == {"SNV", "STC", "24781", LONG_UNIT[0]}
+    assert len(smtp_server.handler.received) == 4
