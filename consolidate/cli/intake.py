@@ -56,8 +56,13 @@ def intake_command(definition_path, period, into, register_path, mark_seen, json
     result = run_intake(d, p, into, list(sources), register_path=register_path, mark_seen=mark_seen,
                         password=_password)
     if json_path:
-        with open(json_path, "w", encoding="utf-8") as handle:
-            json.dump(result.to_dict(), handle, ensure_ascii=False, indent=2)
+        from consolidate.xlsx.safe import atomic_output
+
+        try:
+            with atomic_output(json_path) as tmp:
+                tmp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise IntakeError(_("Không ghi được vào {path}: {reason}").format(path=json_path, reason=exc.strerror or exc)) from None
     for report in result.sources:
         if not report.taken:
             click.echo(_("{source}: không có thư mới.").format(source=report.label))
