@@ -37,6 +37,7 @@ from consolidate.merge.submissions import (
     days_late,
 )
 from consolidate.vntime import date_text, datetime_text, local_date
+from consolidate.xlsx.printing import page_header, readable_print
 from consolidate.xlsx.safe import SafeWorkbook, atomic_output, needs_quote_prefix
 
 LIST_XLSX = "nhac-nho.xlsx"
@@ -364,10 +365,11 @@ def write_xlsx(reminders: list[Reminder], path: str | Path, ctx: Context) -> Pat
         last_row = max(1, len(reminders))
         ws.autofilter(0, 0, last_row, len(COLUMNS) - 1)
         ws.freeze_panes(1, 2)
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
+        # the list is wide (a mail merge source): split across pages at a readable size with
+        # the unit's code and name repeated, never shrunk to one page
+        readable_print(ws, len(COLUMNS) - 1, key_cols=2, smallest_pt=12)
+        page_header(ws, "Danh sách đơn vị cần nhắc", "")
         wb.close()
     return target
 

@@ -29,6 +29,7 @@ from consolidate.merge.submissions import (
 )
 from consolidate.problems import ConsolidateError, Problem
 from consolidate.vntime import naive_local
+from consolidate.xlsx.printing import columns_on_first_page, page_header, readable_print
 from consolidate.xlsx.safe import FORMULA_TRIGGERS, SafeWorkbook, wrapped_height
 
 if TYPE_CHECKING:
@@ -118,12 +119,57 @@ class Sheet:
         self.w = writer
         self.name = name
         self.ws = writer.workbook.add_worksheet(name)
-        self.ws.set_paper(9)  # A4
-        if landscape:
-            self.ws.set_landscape()
-        self.ws.fit_to_pages(1, 0)
-        self.ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
-        self.ws.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')
+        self.landscape = landscape
+        self.labels: list[str] = []
+        self.unprinted_from: int | None = None  # columns from here on: on screen, not on paper
+        self.wrapped: dict[int, list[tuple[int, str]]] = {}  # row -> (col, wrapped text)
+        self.title_lines: list[str] = []
+        self.ws.set_margins(left=0.5, right=0.4, top=0.7, bottom=0.6)
+        writer.sheets.append(self)
+
+    def finish_print(self, appendix: int, title: str) -> None:
+        """A4 at a readable scale, internal columns off the page, numbered as an appendix."""
+        self._size_wrapped_rows()
+        last_col = self.ws.dim_colmax if self.ws.dim_colmax is not None else 0
+        if self.unprinted_from is not None and self.unprinted_from <= last_col:
+            last_col = self.unprinted_from - 1
+        # an explicit area: a long title line overflowing to the right must not shrink the page
+        self.ws.print_area(0, 0, self.ws.dim_rowmax or 0, last_col)
+        key_cols = next((i + 1 for i, label in enumerate(self.labels[:5]) if label == "Tên đơn vị"), 0)
+        scale = readable_print(self.ws, last_col, key_cols=key_cols, landscape=self.landscape)
+        page_col = columns_on_first_page(self.ws, last_col, scale, self.landscape)
+        # titles wrap within the first printed page, whatever the sheet's full width
+        chars = sum(self.column_chars(c) for c in range(page_col + 1))
+        for i, line in enumerate(self.title_lines):
+            size = 14 if i == 0 else 11
+            if page_col > 0 and len(line) * size / 11 > chars:  # would run off the page
+                self.wide_text(i, line, {"bold": True, "font_size": 14} if i == 0 else {"italic": True}, page_col)
+        right = title if len(title) <= 110 else title[:109] + "…"
+        page_header(self.ws, f"Phụ lục {appendix}: {self.name}", right, font=FONT)
+
+    def _size_wrapped_rows(self) -> None:
+        for row, cells in self.wrapped.items():
+            if row in self.ws.row_info:  # a height set on purpose (headers, notes) stays
+                continue
+            texts = [(text, self.column_chars(col)) for col, text in cells]
+            height = wrapped_height(texts)
+            if height > 18:
+                self.ws.set_row(row, height)
+
+    def column_chars(self, col: int) -> int:
+        info = self.ws.col_info.get(col)
+        width_px = getattr(info, "width", None) or 64
+        return max(1, int((width_px - 5) / 7))
+
+    def wide_text(self, row: int, text: str, fmt_props: dict[str, Any], last_col: int) -> None:
+        """A note across the sheet's columns, wrapped and as tall as it needs, so that it
+        neither overflows the printed page nor hides under the next row."""
+        fmt = self.w.style(text_wrap=True, **fmt_props)
+        if text.startswith(FORMULA_TRIGGERS):
+            fmt = self.w.quoted(fmt)
+        self._check(self.ws.merge_range(row, 0, row, last_col, text, fmt), "ghi chú")
+        chars = sum(self.column_chars(c) for c in range(last_col + 1))
+        self.ws.set_row(row, max(16.0, wrapped_height([(text, chars)]) - 2))
 
     def _check(self, rc: Any, what: str) -> None:
         if rc not in (0, None):
@@ -147,6 +193,9 @@ class Sheet:
             text = text[: MAX_TEXT - 8] + " […]"
         if text.startswith(FORMULA_TRIGGERS):  # needs_quote_prefix(text), text not empty
             fmt = self.w.quoted(fmt)
+        if fmt is not None and fmt.text_wrap and (len(text) > 8 or "\n" in text):
+            # spreadsheets do not grow a row for wrapped text when they open a file: size it
+            self.wrapped.setdefault(row, []).append((col, text))
         rc = self.ws.write_string(row, col, text, fmt)
         if rc:
             self._check(rc, "chữ")
@@ -193,6 +242,7 @@ class Sheet:
             self._check(self.ws.write_datetime(row, col, local, self.w.style(num_format="dd/mm/yyyy hh:mm")), "ngày giờ")
 
     def header(self, row: int, labels: list[str], widths: list[float] | None = None) -> None:
+        self.labels = self.labels or list(labels)
         fmt = self.w.style(bold=True, text_wrap=True, align="center", valign="vcenter", bg_color="#D9E1F2", border=1)
         for col, label in enumerate(labels):
             self.text(row, col, label, fmt)
@@ -207,6 +257,7 @@ class Sheet:
         for i, line in enumerate(lines):
             fmt = self.w.style(bold=True, font_size=14) if i == 0 else self.w.style(italic=True)
             self.text(i, 0, line, fmt)
+        self.title_lines = list(lines)
         return len(lines) + 1
 
     def table_frame(self, header_row: int, last_row: int, last_col: int, freeze_col: int = 0) -> None:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def overview(w: Writer) -> None:
-    s = Sheet(w, OVERVIEW, landscape=False)
+    s = Sheet(w, OVERVIEW)  # landscape: its table and charts fit one page wide at full size
     d, period = w.d, w.decision.period
     counts = w.decision.counts()
     row = s.title(
@@ -64,14 +64,15 @@ def overview(w: Writer) -> None:
     overdue = counts[MISSING] - not_due
     notes = [
         f"Chưa nộp: {overdue} quá hạn, {not_due} chưa đến hạn.",
-        "Tỷ lệ nộp báo cáo = (đúng hạn + muộn) / phải nộp; tỷ lệ nộp đúng hạn = đúng hạn / phải nộp "
-        "(cách tính reporting rate / on-time rate của DHIS2). Báo cáo có lỗi không được tính.",
+        "Tỷ lệ nộp báo cáo = số đơn vị đã nộp báo cáo dùng được (đúng hạn hoặc muộn) chia cho số đơn vị "
+        "phải nộp; tỷ lệ nộp đúng hạn = số đơn vị nộp đúng hạn chia cho số đơn vị phải nộp. Báo cáo còn lỗi "
+        "chưa được chuyên viên chấp nhận không được tính.",
         *overview_lines(w),
     ]
     for i, note in enumerate(notes):
         # the notices are what the specialist must not miss: bold red, not italic grey
-        fmt = w.style(bold=True, font_color="#C00000") if note.startswith("Lưu ý:") else w.style(italic=True)
-        s.text(last + 2 + i, 0, note, fmt)
+        props = {"bold": True, "font_color": "#C00000"} if note.startswith("Lưu ý:") else {"italic": True}
+        s.wide_text(last + 2 + i, note, props, len(labels) - 1)
     row = last + 2 + len(notes) + 1
 
     # Top indicators (sum roll-up), the data of the bar chart.
@@ -105,7 +106,7 @@ def overview(w: Writer) -> None:
         )
     chart.set_title({"name": "Tình hình nộp báo cáo theo nhóm đơn vị", "name_font": {"name": FONT, "size": 12}})
     chart.set_y_axis({"name": "Số đơn vị", "num_font": {"name": FONT}, "name_font": {"name": FONT}})
-    chart.set_x_axis({"num_font": {"name": FONT, "size": 9}, "interval_unit": 1})
+    chart.set_x_axis({"num_font": {"name": FONT, "size": 11}, "interval_unit": 1})
     chart.set_legend({"position": "bottom", "font": {"name": FONT}})
     chart.set_size({"width": 720, "height": 320})
     s._check(s.ws.insert_chart(row, 0, chart), "biểu đồ")
@@ -122,7 +123,7 @@ def overview(w: Writer) -> None:
         )
         bar.set_title({"name": "Các chỉ tiêu chính (toàn tỉnh)", "name_font": {"name": FONT, "size": 12}})
         # every indicator named: spreadsheets skip category labels that do not fit
-        bar.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 8}, "interval_unit": 1})
+        bar.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 11}, "interval_unit": 1})
         bar.set_x_axis({"num_font": {"name": FONT}, "num_format": "#,##0"})
         bar.set_legend({"none": True})
         bar.set_size({"width": 720, "height": 80 + 40 * len(top)})

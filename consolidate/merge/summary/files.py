@@ -19,6 +19,7 @@ def files(w: Writer) -> None:
     labels = ["STT", "Tệp", "Kết quả", "Lý do", "Mã đơn vị", "Tên đơn vị", "Kỳ", "Báo cáo",
               "Thời điểm nhận", "Nguồn thời điểm nhận", "Số lỗi", "Số cảnh báo", "Kích thước (byte)", "SHA-256"]
     s.header(row, labels, [5, 34, 13, 44, 10, 26, 9, 14, 16, 20, 7, 8, 11, 66])
+    s.unprinted_from = len(labels) - 1  # the hash is for checking, not for paper
     border = w.style(border=1)
     wrap = w.style(border=1, text_wrap=True)
     for i, decision in enumerate(w.decision.files):

@@ -18,24 +18,27 @@ def indicators(w: Writer) -> None:
     row = s.title([f"TỔNG HỢP CHỈ TIÊU - {w.decision.period.label}", *w.heading(),
                    "Số liệu từ các báo cáo được sử dụng (đúng hạn và muộn); ô trống không tính là 0."])
     groups = w.groups()
-    labels = ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Cách tổng hợp", "Toàn tỉnh",
-              *[label for _, label in groups], "Số đơn vị báo cáo"]
-    s.header(row, labels, [5, 16, 48, 10, 22, 14, *[14] * len(groups), 10])
+    # the field id is for filtering and lookups: last, and outside the printed area
+    labels = ["STT", "Chỉ tiêu", "Đơn vị tính", "Cách tổng hợp", "Toàn tỉnh",
+              *[label for _, label in groups], "Số đơn vị báo cáo", "Mã chỉ tiêu"]
+    s.header(row, labels, [5, 48, 10, 22, 14, *[14] * len(groups), 10, 16])
+    id_col = len(labels) - 1
+    s.unprinted_from = id_col
     border = w.style(border=1)
     for i, t in enumerate(w.agg.fields):
         r = row + 1 + i
         f = t.field
         s.number(r, 0, i + 1, border)
-        s.text(r, 1, f.id, border)
-        s.text(r, 2, (f"{f.heading}: " if f.heading else "") + f.label, w.style(border=1, text_wrap=True))
-        s.text(r, 3, f.unit, border)
-        s.text(r, 4, method_label(w.d, f), w.style(border=1, text_wrap=True))
+        s.text(r, 1, (f"{f.heading}: " if f.heading else "") + f.label, w.style(border=1, text_wrap=True))
+        s.text(r, 2, f.unit, border)
+        s.text(r, 3, method_label(w.d, f), w.style(border=1, text_wrap=True))
         fmt = number_format(f)
-        s.number(r, 5, t.value, w.style(border=1, bold=True, num_format=fmt))
+        s.number(r, 4, t.value, w.style(border=1, bold=True, num_format=fmt))
         for j, (gid, _) in enumerate(groups):
-            s.number(r, 6 + j, t.by_group.get(gid, (None, 0))[0], w.style(border=1, num_format=fmt))
-        s.number(r, 6 + len(groups), t.units_reporting, border)
-    s.table_frame(row, row + len(w.agg.fields), len(labels) - 1, freeze_col=3)
+            s.number(r, 5 + j, t.by_group.get(gid, (None, 0))[0], w.style(border=1, num_format=fmt))
+        s.number(r, 5 + len(groups), t.units_reporting, border)
+        s.text(r, id_col, f.id, border)
+    s.table_frame(row, row + len(w.agg.fields), len(labels) - 1, freeze_col=2)
     answers(w, s, row + len(w.agg.fields) + 3, groups)
 
 
@@ -46,9 +49,11 @@ def answers(w: Writer, s: Sheet, row: int, groups: list[tuple[str, str]]) -> Non
     s.text(row, 0, "SỐ ĐƠN VỊ THEO TỪNG CÂU TRẢ LỜI (câu hỏi lựa chọn, có/không)", w.style(bold=True, font_size=12))
     row += 1
     head = w.style(bold=True, text_wrap=True, align="center", bg_color="#D9E1F2", border=1)
-    for col, label in enumerate(["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Câu trả lời", "", "Toàn tỉnh",
+    id_col = 6 + len(groups)  # under the main table's field-id column
+    for col, label in enumerate(["STT", "Chỉ tiêu", "Câu trả lời", "", "Toàn tỉnh",
                                  *[label for _, label in groups]]):
         s.text(row, col, label, head)
+    s.text(row, id_col, "Mã chỉ tiêu", head)
     border = w.style(border=1)
     wrap = w.style(border=1, text_wrap=True)
     count = w.style(border=1, num_format="#,##0")
@@ -58,13 +63,13 @@ def answers(w: Writer, s: Sheet, row: int, groups: list[tuple[str, str]]) -> Non
             n += 1
             r = row + n
             s.number(r, 0, n, border)
-            s.text(r, 1, a.field.id, border)
-            s.text(r, 2, a.field.label, wrap)
-            s.text(r, 3, option, border)
-            s.text(r, 4, "", border)
-            s.number(r, 5, total, count)
+            s.text(r, 1, a.field.label, wrap)
+            s.text(r, 2, option, border)
+            s.text(r, 3, "", border)
+            s.number(r, 4, total, count)
             for j, (gid, _) in enumerate(groups):
-                s.number(r, 6 + j, a.by_group.get(gid, {}).get(option) if option in a.counts else None, count)
+                s.number(r, 5 + j, a.by_group.get(gid, {}).get(option) if option in a.counts else None, count)
+            s.text(r, id_col, a.field.id, border)
 
 
 
@@ -83,11 +88,12 @@ def matrix(w: Writer) -> None:
     id_fmt = w.style(font_size=9, font_color="#808080", align="center")
     for col, f in enumerate(fields, start=4):
         s.text(row, col, f.id, id_fmt)
+    # the field ids stay findable on screen (unhide the row) but are not printed
+    s.ws.set_row(row, None, None, {"hidden": True})
     row += 1
     labels = ["STT", "Mã đơn vị", "Tên đơn vị", "Nhóm",
               *[f"{f.label} ({f.unit})" if f.unit else f.label for f in fields]]
     s.header(row, labels, [5, 10, 32, 18, *[14] * len(fields)])
-    s.ws.set_row(row, 60)
     border = w.style(border=1)  # already made by status(): hoisting creates nothing earlier
     for i, unit in enumerate(w.agg.units):
         r = row + 1 + i

@@ -26,9 +26,11 @@ def _severity(w: Writer, p, accepted: bool) -> str:
 def problems(w: Writer) -> None:
     s = Sheet(w, PROBLEMS)
     row = s.title([f"LỖI VÀ CẢNH BÁO - {w.decision.period.label}", *w.heading()])
-    labels = ["STT", "Tệp", "Kết quả xử lý tệp", "Mã đơn vị", "Tên đơn vị", "Trang", "Ô", "Trường",
-              "Mã lỗi", "Mức độ", "Nội dung"]
-    s.header(row, labels, [5, 32, 14, 10, 26, 18, 7, 18, 22, 9, 70])
+    # field id and problem code: last, for filtering on screen, outside the printed area
+    labels = ["STT", "Tệp", "Kết quả xử lý tệp", "Mã đơn vị", "Tên đơn vị", "Trang", "Ô",
+              "Mức độ", "Nội dung", "Trường", "Mã lỗi"]
+    s.header(row, labels, [5, 32, 14, 10, 26, 18, 7, 11, 70, 18, 22])
+    s.unprinted_from = 9
     border = w.style(border=1)
     wrap = w.style(border=1, text_wrap=True)
     r = row
@@ -47,10 +49,10 @@ def problems(w: Writer) -> None:
             s.text(r, 4, unit.name if unit else "", border)
             s.text(r, 5, p.sheet or "", border)
             s.text(r, 6, p.cell or "", border)
-            s.text(r, 7, p.field_id or "", border)
-            s.text(r, 8, p.code, border)
-            s.text(r, 9, _severity(w, p, accepted), border)
-            s.text(r, 10, p.message_vi, wrap)
+            s.text(r, 7, _severity(w, p, accepted), border)
+            s.text(r, 8, p.message_vi, wrap)
+            s.text(r, 9, p.field_id or "", border)
+            s.text(r, 10, p.code, border)
     for p in w.data.extra_problems:
         r += 1
         s.number(r, 0, r - row, border)
@@ -58,10 +60,10 @@ def problems(w: Writer) -> None:
         for col in (2, 3, 4, 5):
             s.text(r, col, "", border)
         s.text(r, 6, p.path or p.cell or "", border)
-        s.text(r, 7, p.field_id or "", border)
-        s.text(r, 8, p.code, border)
-        s.text(r, 9, SEVERITY_LABELS.get(p.severity, p.severity), border)
-        s.text(r, 10, p.message_vi, wrap)
-    s.colour_labels(row + 1, r, 9, {"Lỗi": COLOURS[OVERDUE], "Cảnh báo": COLOURS[LATE],
+        s.text(r, 7, SEVERITY_LABELS.get(p.severity, p.severity), border)
+        s.text(r, 8, p.message_vi, wrap)
+        s.text(r, 9, p.field_id or "", border)
+        s.text(r, 10, p.code, border)
+    s.colour_labels(row + 1, r, 7, {"Lỗi": COLOURS[OVERDUE], "Cảnh báo": COLOURS[LATE],
                                     NOT_BLOCKING: COLOURS[LATE], ACCEPTED_ERROR: COLOURS[ON_TIME]})
     s.table_frame(row, r, len(labels) - 1, freeze_col=2)

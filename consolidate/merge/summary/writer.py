@@ -39,6 +39,7 @@ class Writer:
         self.agg = data.aggregates
         self.style = Styles(workbook)
         self._quoted: dict[int, Any] = {}
+        self.sheets: list = []  # in workbook order, for the print set-up at the end
         self.value_styles: dict[tuple, Any] = {}  # (kind, props) -> format, see Sheet.value
 
     def value_style(self, kind: str, props: tuple) -> Any:
@@ -105,6 +106,9 @@ class Writer:
         review.quality(self)
         problems.problems(self)
         files.files(self)
+        title = f"{self.d.short_title or self.d.title} - {self.decision.period.label}"
+        for number, sheet in enumerate(self.sheets, start=1):
+            sheet.finish_print(number, title)
 
 
 @in_vietnamese
