@@ -188,7 +188,9 @@ def test_summary_shows_decisions_and_problem_kinds(inbox, tmp_path):
                                                           ("X10", "Miễn báo cáo", "Sáp nhập", "Có")]
     status = {r[1]: r for r in wb["Tình hình nộp báo cáo"].iter_rows(values_only=True) if r[1]}
     assert status["X01"][15] == "Chấp nhận: Đồng ý" and status["X10"][4] == "Miễn báo cáo"
-    kinds = {(r[3], r[9]) for r in wb["Lỗi và cảnh báo"].iter_rows(values_only=True) if r[3] in ("X01", "X02")}
+    problem_rows = list(wb["Lỗi và cảnh báo"].iter_rows(values_only=True))
+    severity = next(r for r in problem_rows if r[0] == "STT").index("Mức độ")  # columns found by label
+    kinds = {(r[3], r[severity]) for r in problem_rows if r[3] in ("X01", "X02")}
     assert ("X01", "Lỗi (đã chấp nhận)") in kinds and ("X02", "Cảnh báo (không chặn)") in kinds
     overview = [c for r in wb["Tổng quan"].iter_rows(values_only=True) for c in r if isinstance(c, str)]
     assert any("Sáp nhập" in c or "miễn báo cáo" in c for c in overview)
