@@ -66,7 +66,8 @@ def test_vietnamese_words_decode_exactly(subject, name, cc_name):
 
 
 @settings(max_examples=150, deadline=None)
-@given(subject=free_text, name=free_text)
+# a draft always has a subject (the tool words every one); a blank one is not a case to cover
+@given(subject=free_text.filter(bool), name=free_text)
 def test_any_text_decodes_exactly(subject, name):
     check(draft(subject, name))
 
