@@ -30,6 +30,7 @@ from consolidate.reading.problems import (
     FileMacrosIgnored,
     FileTooLarge,
     FileUnreadable,
+    ValueUnderMerge,
 )
 from consolidate.reading.sheetxml import scan_errors
 from consolidate.reading.sniff import sniff
@@ -128,6 +129,7 @@ class _Reader(Locator):
         self.grids: dict[str, list[list[Any]]] = {}
         self.depth: dict[str, int] = {}  # rows asked of calamine per loaded sheet
         self.errors: dict[str, dict[tuple[int, int], tuple[str | None, bool]]] = {}
+        self.merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
 
     # -- file level -------------------------------------------------------------------
 
@@ -185,6 +187,11 @@ class _Reader(Locator):
             raise Rejected(FileCorrupt, f"{type(exc).__name__}: {str(exc)[:200]}", sheet=sheet) from exc
         guard.check_extent(ws.end, sheet)
         grid = ws.to_python(skip_empty_area=False, nrows=max(nrows, 1))
+        if sheet not in self.merges:
+            try:
+                self.merges[sheet] = list(ws.merged_cell_ranges or ())
+            except Exception:  # noqa: BLE001  a format without merge records
+                self.merges[sheet] = []
         self.grids[sheet] = grid
         self.depth[sheet] = max(nrows, 1)
         return grid
@@ -218,6 +225,8 @@ class _Reader(Locator):
         else:
             value = raw
         cell = RawCell(sheet, address or _address(row, col), value)
+        if value is not None and self.merges.get(sheet):
+            self._hidden_by_merge(cell, row, col)
         errors = self.errors.get(sheet)
         if errors:
             flagged = errors.get((row, col))
@@ -226,6 +235,18 @@ class _Reader(Locator):
                 if cell.error:
                     cell.value = None
         return cell
+
+    def _hidden_by_merge(self, cell: RawCell, row: int, col: int) -> None:
+        """A value under a merged range (not its top-left cell) is not shown to the user who
+        filled the sheet: never summed silently."""
+        for (r1, c1), (r2, c2) in self.merges[cell.sheet]:
+            if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
+                self.ret.problems.append(ValueUnderMerge(
+                    file=self.ret.file, sheet=cell.sheet, cell=cell.address,
+                    value=f"{cell_address(r1, c1)}:{cell_address(r2, c2)}",
+                ))
+                cell.value = None
+                return
 
     # -- _meta ------------------------------------------------------------------------
 

@@ -20,11 +20,15 @@ from consolidate.reading.problems import (
     LayoutMismatch,
     LayoutShifted,
     NameBroken,
+    NameDuplicated,
     NameMissing,
+    NameNotCell,
+    NameOutsideSheet,
     NamesMissing,
     SheetMissing,
     TableColumnMissing,
     TableMissing,
+    TableRowsOutside,
 )
 from consolidate.validation.returns import RawCell
 
@@ -159,7 +163,7 @@ class Locator:
                 continue
             if table.ref.r2 >= guard.MAX_ROWS or table.ref.c2 >= guard.MAX_COLS:
                 return (f"table {table.name}", sheet), []
-            depth[sheet] = max(depth.get(sheet, 0), table.ref.r2 + 1)
+            depth[sheet] = max(depth.get(sheet, 0), table.ref.r2 + 2)  # and the row below it
         return None, list(depth.items())
 
     def _names_plan(self, wbmap: WorkbookMap) -> _NamesPlan | None:
@@ -179,12 +183,16 @@ class Locator:
     def _make_names_plan(self, wbmap: WorkbookMap) -> _NamesPlan | None:
         layout = self.layout
         folded = _folded_names(self.definition)
-        by_names = any(folded[n] in wbmap.names for n in layout.cells) or any(
-            folded[t] in wbmap.tables for t in layout.tables
+        # A file that lost its cell names is read by position (behind the layout checks),
+        # whether or not its tables survived: tables alone do not locate the fields.
+        by_names = any(folded[n] in wbmap.names for n in layout.cells) or (
+            not layout.cells and any(folded[t] in wbmap.tables for t in layout.tables)
         )
         if not by_names:
             return None
         plan = _NamesPlan()
+        template_sheets = {fold(spec.sheet) for spec in layout.cells.values()} | {
+            fold(spec.sheet) for spec in layout.tables.values()} | {fold(META_SHEET)}
         cells: dict[str, Ref] = {}
         tables: dict[str, TableRef] = {}
         for name, spec in layout.cells.items():
@@ -196,6 +204,10 @@ class Locator:
             if isinstance(found, str) or self._sheet(found.sheet) is None:
                 value = found if isinstance(found, str) else found.sheet
                 plan.problems.append((NameBroken, {"sheet": spec.sheet, "field_id": name, "value": value}))
+                continue
+            problem = self._doubtful_name(folded[name], found, spec.sheet, wbmap, template_sheets)
+            if problem is not None:
+                plan.problems.append((problem[0], {"sheet": spec.sheet, "field_id": name, "value": problem[1]}))
                 continue
             cells[name] = found
         for section_id, spec in layout.tables.items():
@@ -215,6 +227,20 @@ class Locator:
             for section_id, table in tables.items()
         ]
         return plan
+
+    @staticmethod
+    def _doubtful_name(key: str, found: Ref, sheet: str, wbmap: WorkbookMap, template_sheets: set[str]):
+        """(problem class, value) when a name cannot be trusted to be its field's cell:
+        defined twice, on a range, or on another sheet of the template (`_meta` among them).
+        A sheet the template does not have is the user's renamed one: followed."""
+        where = f"{found.sheet}!{cell_address(found.r1, found.c1)}"
+        if key in wbmap.duplicates:
+            return NameDuplicated, where
+        if fold(found.sheet) != fold(sheet) and fold(found.sheet) in template_sheets:
+            return NameOutsideSheet, where
+        if found.r1 != found.r2 or found.c1 != found.c2:
+            return NameNotCell, f"{where}:{cell_address(found.r2, found.c2)}"
+        return None
 
     def _shifted_sheets(self) -> list[str]:
         """Sheets whose printed labels are not where the template put them (rows moved)."""
@@ -267,6 +293,7 @@ class Locator:
         # without looking at each column; anything else gets the exact test.
         lo, hi = (min(cols), max(cols) + 1) if cols else (0, 0)
         blank = [""] * (hi - lo)
+        self._rows_below(sheet, table, section, cols)
         while last >= first:  # drop empty trailing rows before building any cell
             row = grid[last]
             if last in flagged:
@@ -277,6 +304,19 @@ class Locator:
                 break
             last -= 1
         return [{fid: self._cell(sheet, r, c) for fid, c in positions.items()} for r in range(first, last + 1)]
+
+    def _rows_below(self, sheet: str, table: TableRef, section: Section, cols: tuple[int, ...]) -> None:
+        """A filled row right below a table (its reference shrunk, or rows typed past its
+        end) would be dropped unseen: reported on its first cell instead."""
+        below = table.ref.r2 + 1
+        grid = self.grids[sheet]
+        if table.totals_rows or below >= len(grid) or not cols:
+            return
+        row = grid[below]
+        if any(c < len(row) and row[c] not in ("", None) for c in cols):
+            self.ret.problems.append(TableRowsOutside(
+                file=self.ret.file, sheet=sheet, cell=cell_address(below, table.ref.c1), field_id=section.id,
+            ))
 
     def _columns(self, sheet: str, table: TableRef, section: Section) -> tuple[dict[str, int], list[dict]]:
         """Field id -> sheet column, and the table-column-missing problems (their params)."""

@@ -17,8 +17,9 @@ from functools import lru_cache
 
 from defusedxml import ElementTree as SafeET
 
+from consolidate.reading import guard
 from consolidate.reading.guard import Rejected, col_number, member_key
-from consolidate.reading.problems import FileCorrupt
+from consolidate.reading.problems import FileCorrupt, FileTooLarge
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class WorkbookMap:
     sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip member (OOXML)
     names: dict[str, Ref | str] = field(default_factory=dict)  # casefolded name -> Ref or raw text
     tables: dict[str, TableRef] = field(default_factory=dict)  # casefolded name -> table
+    duplicates: set[str] = field(default_factory=set)  # casefolded names defined more than once
     # How the reader resolved this map against a definition's layout and a sheet list (see
     # locate._NamesPlan): a map is reused for every return of one template, so is this.
     plans: dict = field(default_factory=dict, repr=False, compare=False)
@@ -237,6 +239,7 @@ def _read_ooxml_map(zf, workbook_part: str) -> WorkbookMap:
     result = WorkbookMap()
     order: list[str] = []
     scoped: dict[str, Ref | str] = {}
+    scoped_twice: set[str] = set()
     for el in root.iter():
         tag = _local(el.tag)
         if tag == "sheet":
@@ -255,11 +258,16 @@ def _read_ooxml_map(zf, workbook_part: str) -> WorkbookMap:
             if isinstance(value, Ref):
                 value = Ref(unicodedata.normalize("NFC", value.sheet), value.r1, value.c1, value.r2, value.c2)
             if el.get("localSheetId") is None:
-                result.names[fold(name)] = value
-            else:  # a sheet-scoped name: only used when no workbook-scoped one exists
-                scoped.setdefault(fold(name), value)
+                _add_name(result, fold(name), value)
+            elif fold(name) in scoped:  # a sheet-scoped name: used when no workbook-scoped one exists
+                scoped_twice.add(fold(name))
+            else:
+                scoped[fold(name)] = value
     for key, value in scoped.items():
-        result.names.setdefault(key, value)
+        if key not in result.names:
+            result.names[key] = value
+            if key in scoped_twice:
+                result.duplicates.add(key)
     for sheet_name, sheet_part in result.sheet_parts.items():
         for kind, target in _rels(zf, sheet_part, names).values():
             if kind != "table" or target not in names:
@@ -287,6 +295,13 @@ def _read_ooxml_map(zf, workbook_part: str) -> WorkbookMap:
     return result
 
 
+def _add_name(result: WorkbookMap, key: str, value: Ref | str) -> None:
+    """A second definition of one name is never a silent choice: it is kept as a duplicate."""
+    if key in result.names:
+        result.duplicates.add(key)
+    result.names[key] = value
+
+
 def _int(text: str | None, default: int) -> int:
     try:
         return int(text) if text is not None else default
@@ -298,19 +313,42 @@ def _int(text: str | None, default: int) -> int:
 
 
 def read_ods_map(zf: zipfile.ZipFile) -> WorkbookMap:
-    """Named ranges and database ranges of content.xml (streamed: they come last)."""
+    """Named ranges and database ranges of content.xml (streamed: they come last).
+
+    The same pass counts each sheet's rows and columns as the reader would expand them
+    (`number-rows-repeated`, `number-columns-repeated`): a 32 kB file can repeat one filled
+    row a million times, which python-calamine would build in memory. Trailing empty
+    repeats (LibreOffice writes them on every sheet) cost the reader nothing and count not."""
     result = WorkbookMap()
+    extent = _OdsExtent()
     try:
         with zf.open("content.xml") as stream:
-            for _event, el in SafeET.iterparse(stream, events=("end",), forbid_dtd=True):
+            for event, el in SafeET.iterparse(stream, events=("start", "end"), forbid_dtd=True):
                 tag = _local(el.tag)
-                if tag == "named-range":
+                if event == "start":
+                    if tag == "table" and extent.depth == 0:
+                        extent.begin(_attr(el, "name") or "")
+                    elif tag == "table":
+                        extent.depth += 1
+                    continue
+                if tag in ("table-cell", "covered-table-cell"):
+                    extent.cell(el)
+                elif tag == "table-row":
+                    extent.row(el)
+                    el.clear()  # keep memory flat on big sheets
+                elif tag == "table":
+                    if extent.depth > 1:
+                        extent.depth -= 1
+                    else:
+                        extent.end()
+                        el.clear()
+                elif tag == "named-range":
                     name = _attr(el, "name") or ""
                     text = _attr(el, "cell-range-address") or ""
                     ref = parse_ods_ref(text)
                     if ref is not None:
                         ref = Ref(unicodedata.normalize("NFC", ref.sheet), ref.r1, ref.c1, ref.r2, ref.c2)
-                    result.names[fold(name)] = ref if ref is not None else text
+                    _add_name(result, fold(name), ref if ref is not None else text)
                 elif tag == "database-range":
                     name = _attr(el, "name") or ""
                     ref = parse_ods_ref(_attr(el, "target-range-address") or "")
@@ -318,8 +356,43 @@ def read_ods_map(zf: zipfile.ZipFile) -> WorkbookMap:
                         ref = Ref(unicodedata.normalize("NFC", ref.sheet), ref.r1, ref.c1, ref.r2, ref.c2)
                         header = (_attr(el, "contains-header") or "true") != "false"
                         result.tables[fold(name)] = TableRef(name, ref, [], int(header), 0)
-                elif tag in ("table-row", "table"):
-                    el.clear()  # keep memory flat on big sheets
     except SafeET.ParseError as exc:
         raise Rejected(FileCorrupt, f"content.xml: {exc}") from exc
     return result
+
+
+class _OdsExtent:
+    """Rows x columns of one sheet as expanded, up to its last non-empty cell."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.sheet = ""
+        self.rows = self.last_row = self.width = self.cols = 0
+        self.filled = False
+
+    def begin(self, sheet: str) -> None:
+        self.depth = 1
+        self.sheet = sheet
+        self.rows = self.last_row = self.width = self.cols = 0
+
+    def cell(self, el) -> None:
+        repeat = _int(_attr(el, "number-columns-repeated"), 1)
+        self.cols += max(repeat, 1)
+        if len(el) or _attr(el, "value-type") is not None or _attr(el, "formula") is not None:
+            self.filled = True
+            self.width = max(self.width, self.cols)
+            if self.width > guard.MAX_COLS:
+                raise Rejected(FileTooLarge, f"{self.width} cột", sheet=self.sheet)
+
+    def row(self, el) -> None:
+        repeat = max(_int(_attr(el, "number-rows-repeated"), 1), 1)
+        self.rows += repeat
+        if self.filled:
+            self.last_row = self.rows
+            if self.last_row > guard.MAX_ROWS or self.last_row * max(self.width, 1) > guard.MAX_AREA:
+                raise Rejected(FileTooLarge, f"{self.last_row} dòng x {self.width} cột", sheet=self.sheet)
+        self.cols = 0
+        self.filled = False
+
+    def end(self) -> None:
+        self.depth = 0

@@ -130,3 +130,35 @@ class TableColumnMissing(Problem):
 class SheetMissing(Problem):
     code = "sheet-missing"
     template = N_("Tệp {file}: không có trang '{sheet}'")
+
+
+@dataclass
+class NameDuplicated(Problem):
+    code = "name-duplicated"
+    template = N_("Tệp {file}: tên ô '{field}' được đặt hai lần; không biết ô nào là ô của biểu mẫu")
+
+
+@dataclass
+class NameOutsideSheet(Problem):
+    code = "name-outside-sheet"
+    template = N_("Tệp {file}: tên ô '{field}' trỏ ra ngoài trang “{sheet}” của biểu mẫu (tới {value})")
+
+
+@dataclass
+class NameNotCell(Problem):
+    code = "name-not-a-cell"
+    template = N_("Tệp {file}: tên ô '{field}' trỏ tới cả một vùng ({value}) thay vì một ô")
+
+
+@dataclass
+class ValueUnderMerge(Problem):
+    code = "value-under-merge"
+    template = N_("Tệp {file}, trang “{sheet}”, ô {cell}: giá trị bị che dưới vùng ô đã gộp {value}; "
+                  "hãy bỏ gộp ô và nhập lại")
+
+
+@dataclass
+class TableRowsOutside(Problem):
+    code = "table-rows-outside"
+    template = N_("Tệp {file}: trang “{sheet}” có dòng đã điền ở ô {cell}, ngay dưới bảng '{field}' "
+                  "nhưng nằm ngoài bảng; hãy mở rộng bảng cho hết các dòng đã điền")
