@@ -66,6 +66,10 @@ def check_command(definition_path: str, lang: str) -> None:
     ]
     click.echo(_("Hợp lệ: {id} phiên bản {version}; {counts}.").format(
         id=d.id, version=d.version, counts=", ".join(parts)))
+    from consolidate.report import check_template, template_path
+
+    check_template(d)  # a broken report template raises, naming the placeholder
+    click.echo(_("Mẫu báo cáo {path} hợp lệ: mọi chỗ điền đều có dữ liệu.").format(path=template_path(d)))
     unconfirmed = confirmations(d)
     if unconfirmed:
         click.echo(ngettext("{n} giá trị không do Kế hoạch nêu, cần xác nhận trước khi gửi:",

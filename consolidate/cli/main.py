@@ -11,6 +11,7 @@ from consolidate.cli.feedback import feedback_command
 from consolidate.cli.intake import intake_command
 from consolidate.cli.merge import merge_command
 from consolidate.cli.options import Command, Localised, lang_option
+from consolidate.cli.report import report_command
 from consolidate.cli.review import review_command
 from consolidate.cli.send import send_command
 from consolidate.cli.template import templates_command
@@ -48,7 +49,7 @@ def cli(lang: str) -> None:
 
 
 for _command in (definitions_command, check_command, templates_command, validate_command, merge_command,
-                 feedback_command, intake_command, review_command, send_command):
+                 feedback_command, report_command, intake_command, review_command, send_command):
     cli.add_command(_command)
 
 

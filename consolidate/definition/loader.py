@@ -211,6 +211,7 @@ def build(raw: dict, file: Path) -> Definition:
             for c in raw.get("copy_to", [])
         ),
         provenance=provenance.build(raw),
+        report_template=raw.get("report_template", ""),
         province_name=raw.get("province", {}).get("name", ""),
         default=bool(raw.get("default", False)),
         periods=periods,

@@ -199,6 +199,7 @@ class Definition:
     short_title: str = ""
     copy_to: tuple[Recipient, ...] = ()
     provenance: tuple[Provenance, ...] = ()
+    report_template: str = ""  # relative to the definition; see consolidate.report.template_path
     province_name: str = ""
     default: bool = False
     # fields (and info cells, table columns as section.column, tasks) and rules whose
