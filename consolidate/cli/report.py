@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import click
 
-from consolidate.cli.options import ProgressBar, cycle_options, returns_dir_argument
+from consolidate.cli.options import Command, ProgressBar, cycle_options, returns_dir_argument
 from consolidate.i18n import _
 
 
-@click.command("report")
+@click.command("report", cls=Command)
 @returns_dir_argument
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False),
               help="Tệp báo cáo .docx sẽ ghi (dự thảo để chuyên viên hoàn thiện, trình ký).")

@@ -17,10 +17,10 @@ from consolidate.cli.main import cli
 from consolidate.definition import loader as definitions
 from consolidate.definition.naming import template_file_name
 from consolidate.definition.sample_values import filled_values
-from consolidate.merge.receipts import parse_as_of
 from consolidate.merge.run import run_merge
 from consolidate.report import run_report
 from consolidate.template.writer import write_template
+from consolidate.vntime import parse_as_of
 from tests.report.pdf import lines, to_pdf
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -156,6 +156,6 @@ def test_other_plan_header_and_recipients(nghe_an):
     first = {ln.text for ln in nghe_an.lines if ln.page == 1}
     assert {"UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ"} <= first
     assert any(t.startswith("Nghệ An, ngày … tháng …") for t in first)
+    assert "- Ban Tuyên giáo và Dân vận Tỉnh ủy Nghệ An;" in _paragraphs(nghe_an)
     text = nghe_an.text()
-    assert "- Ban Tuyên giáo và Dân vận Tỉnh ủy Nghệ An;" in text
     assert "Phụ lục 1" in text and "Phụ lục 2" in text
