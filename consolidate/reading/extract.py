@@ -18,6 +18,7 @@ import python_calamine as calamine
 
 from consolidate.definition.layout import META_SHEET, Layout, cell_address, layout_for
 from consolidate.definition.model import Definition
+from consolidate.i18n import N_
 from consolidate.reading import guard
 from consolidate.reading.fileio import NotRegular, read_limited, sha256_of
 from consolidate.reading.guard import Rejected
@@ -88,7 +89,7 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise Rejected(FileCorrupt, f"zip: {exc}") from exc
+        raise Rejected(FileCorrupt, guard.because(N_("tệp là một tệp nén (zip) bị hỏng hoặc bị cắt cụt"), exc)) from exc
     guard.check_zip_directory(zf)
     guard.check_xml_prologs(zf, data)
     return zf

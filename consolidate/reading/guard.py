@@ -30,6 +30,16 @@ PROLOG_MAX = 64 * 1024
 BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".emf", ".wmf", ".bmp", ".tif", ".tiff")
 
 
+def because(reason: str, detail: object = "") -> Text:
+    """A rejection's note: the Vietnamese reason (an `N_` msgid) first, then the library's
+    own words for the curious, never those words alone (a unit cannot act on
+    "zip: File is not a zip file")."""
+    detail = str(detail).strip()[:200]
+    if not detail:
+        return Text(reason)
+    return Text("{reason} (chi tiết kỹ thuật: {detail})", reason=Text(reason), detail=detail)
+
+
 class Rejected(Exception):
     """A check failed: report `problem(note=..., sheet=..., cell=...)` and stop reading."""
 
