@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from consolidate.cli.options import Command, lang_option, register_option
+from consolidate.cli.options import Command, lang_option
 from consolidate.i18n import _, ngettext
 
 PASSWORD_ENV = "CONSOLIDATE_SMTP_PASSWORD"
@@ -65,7 +65,8 @@ def _line(result) -> str:
               help="Máy chủ gửi thư: smtp://[người-dùng@]máy-chủ[:cổng] (STARTTLS khi máy chủ hỗ trợ) hoặc smtps://…; "
                    "mật khẩu lấy từ biến môi trường CONSOLIDATE_SMTP_PASSWORD hoặc nhập khi được hỏi.")
 @click.option("--dry-run", is_flag=True, help="Chỉ liệt kê các thư sẽ gửi, không gửi.")
-@register_option
+@click.option("--register", "register_path", type=click.Path(dir_okay=False), default=None,
+              help="Sổ theo dõi tệp (SQLite); mặc định .consolidate/register.sqlite cạnh thư mục thư nháp.")
 @click.option("--delay", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
               help="Số giây nghỉ giữa hai thư (tránh bị máy chủ chặn vì gửi dồn).")
 @lang_option

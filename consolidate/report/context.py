@@ -61,11 +61,18 @@ def _value(value: Any, fld: Field) -> str:
 
 
 def _summary_title(d: Definition, period_label: str) -> str:
-    """The trích yếu: the plan's title without "Báo cáo", for this period."""
+    """The trích yếu: the plan's title without "Báo cáo", for this period. A plan's title
+    names its year ("… năm 2026 trên địa bàn xã Bình Chương"); the report names the period
+    in its place ("… 6 tháng đầu năm 2026 trên địa bàn …"), or after the title when the
+    title names no year of this period."""
     title = re.sub(r"^\s*báo cáo\s+", "", d.title, flags=re.I).strip()
-    year = re.search(r"\s+năm\s+(\d{4})\s*$", title)
-    if year and year.group(1) in period_label:
-        title = title[: year.start()] + " " + period_label[:1].lower() + period_label[1:]
+    period = period_label[:1].lower() + period_label[1:]
+    years = [m for m in re.finditer(r"\bnăm\s+(\d{4})\b", title, flags=re.I) if m.group(1) in period_label]
+    if period.casefold() not in title.casefold():  # else the title is already this period's
+        if years:
+            title = title[: years[-1].start()] + period + title[years[-1].end():]
+        else:
+            title = f"{title} {period}"
     return title[:1].upper() + title[1:]
 
 
