@@ -21,3 +21,13 @@ def base_return(mini_def, tmp_path_factory):
     path = tmp_path_factory.mktemp("base") / "good.xlsx"
     values = make_corpus.good(mini_def, path, seed=3)
     return path, values
+
+
+@pytest.fixture(scope="session")
+def libreoffice_return(tmp_path_factory):
+    """A good return of the mini plan and LibreOffice Calc's copies of it (one conversion
+    per format for the whole session): (fmt -> path, values written)."""
+    from consolidate.definition import loader as definitions
+    from tests.reading import corpus_made
+
+    return corpus_made.libreoffice_return(definitions.load(make_corpus.MINI), tmp_path_factory.mktemp("libreoffice"))
