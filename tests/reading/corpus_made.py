@@ -52,22 +52,49 @@ def edit_member(src: Path, dst: Path, member: str, edit) -> Path:
 # --- mutants of an .ods ------------------------------------------------------------------
 
 
-def ods_repeated(src: Path, dst: Path, rows: int = 1, cols: int = 1) -> Path:
-    """The first filled row of content.xml repeated `rows` times, its first filled cell
-    `cols` times: what a 32 kB file needs to make a reader build a million rows."""
+def _sheet_xml(text: str, sheet: str) -> tuple[int, int]:
+    """Bounds of one sheet's <table:table> element in content.xml (no nested tables here)."""
+    start = text.index(f'<table:table table:name="{sheet}"')
+    return start, text.index("</table:table>", start)
+
+
+def ods_repeated(src: Path, dst: Path, rows: int = 1, cols: int = 1, sheet: str = mc.FIELDS_SHEET) -> Path:
+    """The first filled row of `sheet` repeated `rows` times, its first filled cell `cols`
+    times: what a 32 kB file needs to make a reader build a million rows."""
 
     def edit(data: bytes) -> bytes:
         text = data.decode()
-        m = re.search(r"<table:table-row\b([^>]*)>(?=(?:(?!</table:table-row>).)*office:value-type)", text, re.S)
+        lo, hi = _sheet_xml(text, sheet)
+        row = re.compile(r"<table:table-row\b([^>]*)>(?=(?:(?!</table:table-row>).)*office:value-type)", re.S)
+        m = row.search(text, lo, hi)
         attrs = re.sub(r'\s*table:number-rows-repeated="\d+"', "", m.group(1))
         text = text[: m.start()] + f'<table:table-row{attrs} table:number-rows-repeated="{rows}">' + text[m.end():]
         if cols > 1:
-            c = re.search(r"<table:table-cell\b([^>]*office:value-type[^>]*)>", text[m.start():])
-            at = m.start() + c.start()
+            c = re.compile(r"<table:table-cell\b([^>]*office:value-type[^>]*)>").search(text, m.start())
             attrs = re.sub(r'\s*table:number-columns-repeated="\d+"', "", c.group(1))
-            text = text[:at] + f'<table:table-cell{attrs} table:number-columns-repeated="{cols}">' + text[
-                at + len(c.group(0)):]
+            text = text[: c.start()] + f'<table:table-cell{attrs} table:number-columns-repeated="{cols}">' + text[
+                c.end():]
         return text.encode()
+
+    return edit_member(src, dst, "content.xml", edit)
+
+
+def ods_filled_far_below(src: Path, dst: Path, row: int, sheet: str = mc.FIELDS_SHEET) -> Path:
+    """LibreOffice's trailing run of empty rows of `sheet` cut so that one filled cell sits
+    on 1-based row `row`: the rows before it are empty, but a reader builds them all."""
+
+    def edit(data: bytes) -> bytes:
+        text = data.decode()
+        lo, hi = _sheet_xml(text, sheet)
+        runs = list(re.finditer(r'<table:table-row\b[^>]*table:number-rows-repeated="(\d+)"[^>]*>.*?</table:table-row>',
+                                text[lo:hi], re.S))
+        last = runs[-1]
+        before = text[lo:hi][: last.start()].count("<table:table-row") + sum(
+            int(r.group(1)) - 1 for r in runs[:-1])
+        filler = (f'<table:table-row table:number-rows-repeated="{row - 1 - before}"><table:table-cell/></table:table-row>'
+                  '<table:table-row><table:table-cell office:value-type="float" office:value="7">'
+                  "<text:p>7</text:p></table:table-cell></table:table-row>")
+        return (text[: lo + last.start()] + filler + text[lo + last.end():]).encode()
 
     return edit_member(src, dst, "content.xml", edit)
 
