@@ -116,9 +116,13 @@ register_option = click.option(
     "--register", "register_path", type=click.Path(dir_okay=False), default=None,
     help="Sổ theo dõi tệp (SQLite); mặc định .consolidate/register.sqlite cạnh thư mục báo cáo.",
 )
+# At least 1: every file is read in a worker process, so that a reader that aborts costs
+# only its file. Reading in the command's own process (the library's workers=0, for tests and
+# debugging) is not offered: one bad file would end the whole merge.
 workers_option = click.option(
-    "--workers", type=click.IntRange(min=0), default=None,
-    help="Số tiến trình đọc tệp (mặc định: số lõi CPU).",
+    "--workers", type=click.IntRange(min=1), default=None,
+    help="Số tiến trình đọc tệp, tối thiểu 1 (mặc định: số lõi CPU, bớt đi nếu cần để cả lần chạy "
+         "dùng dưới 1 GB bộ nhớ).",
 )
 compare_with_option = click.option(
     "--compare-with", "compare_with", type=click.Path(exists=True, dir_okay=False), default=None,

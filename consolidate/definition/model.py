@@ -228,6 +228,14 @@ class Definition:
             value = memo[key] = factory()
             return value
 
+    def __getstate__(self) -> dict:
+        # A pickled definition (sent to a spawned reading worker) travels without its memo:
+        # some derived values cannot be pickled (the jsonschema validator is a class made at
+        # run time) and all of them are remade on first use from the definition alone.
+        state = self.__dict__.copy()
+        state["_memo"] = {}
+        return state
+
     def period(self, period_id: str) -> Period:
         for period in self.periods:
             if period.id == period_id:

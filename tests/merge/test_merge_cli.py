@@ -23,7 +23,7 @@ def test_merge_ok_even_with_missing_units(mini, tmp_path):
     write(mini, returns, "SNV", 1)
     out = tmp_path / "tong-hop.xlsx"
     result = invoke("-d", MINI, "-p", "2026-H1", "--out", str(out), "--as-of", "2026-06-10T08:00",
-                    "--json", str(tmp_path / "s.json"), "--workers", "0", str(returns))
+                    "--json", str(tmp_path / "s.json"), "--workers", "1", str(returns))
     assert result.exit_code == 0, result.output
     assert "phải nộp 3" in result.output and "chưa nộp 2" in result.output and str(out) in result.output
     status = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
