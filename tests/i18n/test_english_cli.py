@@ -126,7 +126,7 @@ def test_merge_on_a_missing_folder_and_files_is_english(inbox, tmp_path):
     assert result.exit_code == 1 and "not found" in result.output
     assert vietnamese_of_the_tool(result.output) == []
     result = english("merge", "-d", MINI, "-p", "2026-H1", "--as-of", "2026-06-20T17:00", "-o", tmp_path / "o.xlsx",
-                     "--json", tmp_path / "s.json", "--workers", "0", inbox)
+                     "--json", tmp_path / "s.json", "--workers", "1", inbox)
     assert result.exit_code == 0, result.output
     assert vietnamese_of_the_tool(result.output) == []
     status = (tmp_path / "s.json").read_text(encoding="utf-8")
@@ -148,7 +148,7 @@ def test_templates_feedback_and_definitions_are_english(inbox, tmp_path):
     result = english("templates", "-d", MINI, "-p", "2026-H1", "-o", tmp_path / "t")
     assert result.exit_code == 0 and "Wrote 4 templates" in result.output
     assert vietnamese_of_the_tool(result.output) == []
-    result = english("feedback", "-d", MINI, "-p", "2026-H1", "--as-of", "2026-06-20T17:00", "--workers", "0",
+    result = english("feedback", "-d", MINI, "-p", "2026-H1", "--as-of", "2026-06-20T17:00", "--workers", "1",
                      "--eml", "-o", tmp_path / "f", inbox)
     assert result.exit_code == 0, result.output
     assert vietnamese_of_the_tool(result.output) == [], result.output

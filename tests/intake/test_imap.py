@@ -97,7 +97,7 @@ def test_intake_then_merge_follows_the_mail_times(imap_server, imap_env, plan, d
     assert "20260603-1000_snv_Báo cáo SNV.xlsx" in saved and "20260604-1000_sxd_bao cao so xay dung.xlsx" in saved
 
     status_path = tmp_path / "status.json"
-    merged = invoke("merge", "-d", str(plan), "-p", "2026-H1", "--as-of", "2026-06-10T08:00", "--workers", "0",
+    merged = invoke("merge", "-d", str(plan), "-p", "2026-H1", "--as-of", "2026-06-10T08:00", "--workers", "1",
                     "--out", str(tmp_path / "tong-hop.xlsx"), "--json", str(status_path), str(returns))
     assert merged.exit_code == 0, merged.output
     status = json.loads(status_path.read_text(encoding="utf-8"))
@@ -120,7 +120,7 @@ def test_intake_then_merge_follows_the_mail_times(imap_server, imap_env, plan, d
     labels = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert any("snv@example.gov.vn" in c and "Báo cáo 6 tháng đầu năm 2026 - Sở Nội vụ" in c for c in labels)
 
-    feedback = invoke("feedback", "-d", str(plan), "-p", "2026-H1", "--as-of", "2026-06-10T08:00", "--workers", "0",
+    feedback = invoke("feedback", "-d", str(plan), "-p", "2026-H1", "--as-of", "2026-06-10T08:00", "--workers", "1",
                       "--out", str(tmp_path / "phan-hoi"), str(returns))
     assert feedback.exit_code == 0, feedback.output
     with open(tmp_path / "phan-hoi" / "nhac-nho.csv", encoding="utf-8-sig") as handle:
