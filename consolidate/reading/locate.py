@@ -22,6 +22,7 @@ from consolidate.reading.problems import (
     NameBroken,
     NameDuplicated,
     NameMissing,
+    NameMoved,
     NameNotCell,
     NameOutsideSheet,
     NamesMissing,
@@ -54,6 +55,12 @@ _PAREN_TAIL = re.compile(r"\s*\([^()]*\)\s*$")
 def _label_key(text: str) -> str:
     text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     return " ".join(_nfc(text).replace("*", " ").split()).casefold()
+
+
+def _label_keys(definition: Definition) -> frozenset[str]:
+    """The label keys of every named cell of the layout (see _Reader._beside_its_label)."""
+    return definition.memo("reading.label_keys", lambda: frozenset(
+        _label_key(spec.label) for spec in layout_for(definition).cells.values() if spec.label))
 
 
 def _folded_names(definition: Definition) -> dict[str, str]:
@@ -97,7 +104,8 @@ class Locator:
             for sheet, rows in plan.loads:
                 self._load(sheet, rows)
             for name, sheet, row, col, address in plan.cells:
-                ret.cells[name] = self._cell(sheet, row, col, address)
+                if self._beside_its_label(name, sheet, row, col, address):
+                    ret.cells[name] = self._cell(sheet, row, col, address)
             for section_id, sheet, table, section in plan.tables:
                 ret.tables[section_id] = self._table(sheet, table, section, plan)
             return
@@ -147,6 +155,29 @@ class Locator:
                     ret.problems.append(SheetMissing(file=ret.file, sheet=table.ref.sheet))
                 continue
             ret.tables[section_id] = self._table(sheet, table, sections[section_id])
+
+    def _beside_its_label(self, name: str, sheet: str, row: int, col: int, address: str) -> bool:
+        """A name follows its cell when rows or columns are inserted, and so does the label
+        printed beside it. A name whose label position is blank or shows another field's
+        label points at a cell that is not its field's (edited by hand, or by a converter):
+        reported on the field, never read as its value. A label reworded since the template
+        was made, or columns inserted between label and cell, still pass."""
+        spec = self.layout.cells[name]
+        if not spec.label:
+            return True
+        own = _label_key(spec.label)
+        label_row, label_col = row + spec.label_row - spec.row, col + spec.label_col - spec.col
+        grid = self.grids[sheet]
+        line = grid[label_row] if 0 <= label_row < len(grid) else []
+        found = _label_key(_meta_text(line[label_col])) if 0 <= label_col < len(line) else ""
+        if found.startswith(own) or any(_label_key(_meta_text(v)).startswith(own) for v in line[:col]):
+            return True
+        if found and not any(found.startswith(key) for key in _label_keys(self.definition)):
+            return True  # a label of no field: reworded, the name is trusted
+        self.ret.problems.append(NameMoved(
+            file=self.ret.file, sheet=sheet, cell=address, field_id=name, value=spec.label,
+        ))
+        return False
 
     def _depths(self, cells: dict[str, Ref], tables: dict[str, TableRef]):
         """(too large: (note, sheet) or None, [(sheet, rows)]): each sheet loaded once, as

@@ -162,3 +162,10 @@ class TableRowsOutside(Problem):
     code = "table-rows-outside"
     template = N_("Tệp {file}: trang “{sheet}” có dòng đã điền ở ô {cell}, ngay dưới bảng '{field}' "
                   "nhưng nằm ngoài bảng; hãy mở rộng bảng cho hết các dòng đã điền")
+
+
+@dataclass
+class NameMoved(Problem):
+    code = "name-moved"
+    template = N_("Tệp {file}: tên ô '{field}' trỏ tới ô {cell}, không nằm cạnh nhãn “{value}” của chỉ tiêu; "
+                  "không biết ô nào là ô của biểu mẫu")
