@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from consolidate.reading.problems import (
     FileTooLarge,
     FileUnreadable,
     ValueUnderMerge,
+    memory_note,
 )
 from consolidate.reading.sheetxml import scan_errors
 from consolidate.reading.sniff import sniff
@@ -40,16 +42,23 @@ from consolidate.validation.returns import RawCell, RawReturn
 META_KEYS = ("report_id", "definition_version", "period", "unit_code", "fingerprint")
 
 
-def read_file(path: Path | str, definition: Definition, display_name: str | None = None) -> RawReturn:
-    """Read one returned file. Every failure becomes one located problem in the result."""
+def read_file(path: Path | str, definition: Definition, display_name: str | None = None,
+              on_sheet: Callable[[str], None] | None = None) -> RawReturn:
+    """Read one returned file. Every failure becomes one located problem in the result.
+
+    `on_sheet(name)` is told each sheet before the reader builds its grid (where memory goes:
+    a reading worker notes it, so that a reader aborted for memory is reported on its sheet)."""
     path = Path(path)
     ret = RawReturn(file=display_name or str(path))
+    reader = _Reader(path, definition, ret, on_sheet)
     try:
-        _Reader(path, definition, ret).run()
+        reader.run()
     except Rejected as rejected:
         _reject(ret, rejected.problem(note=rejected.note, file=ret.file, sheet=rejected.sheet, cell=rejected.cell))
-    except MemoryError:
-        _reject(ret, FileTooLarge(note="out of memory", file=ret.file))
+    except MemoryError:  # a reading worker's memory limit, reached in Python
+        reader.grids.clear()
+        reader.wb = None
+        _reject(ret, FileTooLarge(note=memory_note(reader.loading), file=ret.file, sheet=reader.loading))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001  a reader bug (calamine's PanicException is a
@@ -117,8 +126,11 @@ _VETTED_SHEETS = guard.MemberMemo()
 
 
 class _Reader(Locator):
-    def __init__(self, path: Path, definition: Definition, ret: RawReturn):
+    def __init__(self, path: Path, definition: Definition, ret: RawReturn,
+                 on_sheet: Callable[[str], None] | None = None):
         self.path = path
+        self.on_sheet = on_sheet
+        self.loading: str | None = None  # the sheet whose grid is being built
         self.definition = definition
         self.layout: Layout = layout_for(definition)
         self.ret = ret
@@ -153,12 +165,15 @@ class _Reader(Locator):
         else:
             wbmap = WorkbookMap()
 
+        if wbmap.extents:  # an .ods is expanded whole when opened
+            self._note_sheet(max(wbmap.extents, key=wbmap.extents.__getitem__))
         try:
             self.wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except calamine.PasswordError as exc:
             raise Rejected(FileEncrypted, str(exc)[:200]) from exc
         except Exception as exc:
             raise Rejected(FileCorrupt, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        self.loading = None
         for name in self.wb.sheet_names:
             self.sheet_names.setdefault(fold(name), name)
         for name, part in wbmap.sheet_parts.items():
@@ -182,6 +197,7 @@ class _Reader(Locator):
         part = self.sheet_parts.get(sheet)
         if part is not None and self.zf is not None and sheet not in self.errors:
             self.errors[sheet] = self._vet_sheet(part, sheet)
+        self._note_sheet(sheet)
         try:
             ws = self.wb.get_sheet_by_name(sheet)
         except calamine.CalamineError as exc:
@@ -195,7 +211,14 @@ class _Reader(Locator):
                 self.merges[sheet] = []
         self.grids[sheet] = grid
         self.depth[sheet] = max(nrows, 1)
+        self.loading = None
         return grid
+
+    def _note_sheet(self, sheet: str) -> None:
+        """`sheet` is the one whose cells the reader builds now (see read_file's on_sheet)."""
+        self.loading = sheet
+        if self.on_sheet is not None:
+            self.on_sheet(sheet)
 
     def _vet_sheet(self, part: str, sheet: str) -> dict[tuple[int, int], tuple[str | None, bool]]:
         """The cell-reference guard and the error cells of a worksheet part; for a part

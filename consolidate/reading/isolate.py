@@ -9,6 +9,16 @@ soon as it has it, in order, and the parent knows which file a dead or stuck wor
 that file gets `file-reader-crashed` (or `file-read-timeout`), the worker is replaced and the
 files it still held go back to the front of the queue. The parent collects results every
 DRAIN_INTERVAL rather than on each one, which leaves the cores to the workers.
+
+Memory: a few bytes of .ods or .xlsx can make the reader build gigabytes of cells (one long
+text copied into a million cells). Each worker may allocate at most its budget beyond what it
+started with (RLIMIT_AS: its starting address space plus the budget, which bounds its resident
+size too), and there are only as many workers as fit the merge and its readers under
+TREE_MEMORY together. Past its budget the reader fails: in Python with a MemoryError
+(read_file reports it), in python-calamine's Rust code by aborting the worker, which first
+prints "memory allocation of N bytes failed". The worker's stderr goes to a small file of its
+own, where it also notes each sheet before building its grid: from it the parent tells a
+file that needed too much memory (`file-too-large`, with the sheet) from a crash.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import gc
 import multiprocessing as mp
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections import deque
@@ -31,22 +42,57 @@ from consolidate.definition.layout import layout_for
 from consolidate.definition.model import Definition
 from consolidate.reading.extract import read_file
 from consolidate.reading.fileio import sha256_of
-from consolidate.reading.problems import FileReaderCrashed, FileReadTimeout
+from consolidate.reading.problems import (
+    FileReaderCrashed,
+    FileReadTimeout,
+    FileTooLarge,
+    memory_note,
+)
 from consolidate.validation.returns import RawReturn
 
 DEFAULT_TIMEOUT = 60.0  # seconds per file
-DEFAULT_MEMORY_LIMIT = 3 * 1024**3  # address space per worker; None: no limit
+MiB = 2**20
+# The merge and its reading workers together, as the sum of their resident sizes (pages a
+# forked worker shares with the merge count twice): under 1 GB with room to spare.
+TREE_MEMORY = 900 * MiB
+READER_MEMORY_MAX = 384 * MiB  # what one worker may allocate beyond what it started with
+READER_MEMORY_MIN = 192 * MiB  # fewer workers rather than smaller budgets than this
+# What the parent keeps of each file read (its checked return): ≈ 57 kB a file at national
+# scale (3,321 returns of the 81-field plan, merge process 239 MB), reserved before budgets
+RESULT_MEMORY = 64 * 1024
+AUTO = "auto"  # memory_limit: budgets and worker count from TREE_MEMORY
+# What a worker writes to its stderr file before building a sheet's grid (then the name)
+SHEET_MARK = b"\n\x1e\x1esheet:"
+LAST_WORDS = 64 * 1024  # bytes of a dead worker's stderr file looked at
 MAX_CHUNK = 32
 AHEAD = 8  # files a worker holds beyond the one it is on, at least
 DRAIN_INTERVAL = 0.01  # seconds between two collections of results
 
 
-def _limit_memory(limit: int | None) -> None:
-    if not limit:
+def _status_kib(key: str) -> int | None:
+    """A size from /proc/self/status (Linux), in KiB; None elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _limit_memory(budget: int | None) -> None:
+    """Let this process allocate at most `budget` bytes beyond what it has mapped now. The
+    address space, not the data segment: python-calamine's large grids are mmap'ed."""
+    if not budget:
+        return
+    start = _status_kib("VmSize")
+    if start is None:  # not Linux: no address space to measure (macOS ignores RLIMIT_AS anyway)
         return
     try:
         import resource
 
+        limit = start * 1024 + budget
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
@@ -56,22 +102,35 @@ def _limit_memory(limit: int | None) -> None:
         pass
 
 
-def _worker_main(conn, definition: Definition, memory_limit: int | None, after=None) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    # An abort in the reader is expected and reported by the parent as a problem of that
-    # file; the Rust panic text and Python traceback it would dump on the user's terminal
-    # only alarm, so the worker's stderr goes nowhere.
-    faulthandler.disable()
+def _quiet_stderr(log: str | None) -> None:
+    """An abort in the reader is expected and reported by the parent as a problem of that
+    file; the Rust panic text and Python traceback it would dump on the user's terminal only
+    alarm. They go to the worker's own file (read by the parent when the worker dies)."""
     with contextlib.suppress(OSError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
+        if log:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        else:
+            fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
+def _note_sheet(sheet: str) -> None:
+    with contextlib.suppress(OSError):
+        os.write(2, SHEET_MARK + sheet.encode("utf-8", "replace")[:400] + b"\n")
+
+
+def _worker_main(conn, definition: Definition, memory_limit: int | None, after=None, log: str | None = None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    faulthandler.disable()
+    _quiet_stderr(log)
     _limit_memory(memory_limit)
     # Everything inherited from the parent (definition, layout, imported modules) lives as
     # long as the worker: out of the collector's sight, the full collections that each
     # file's short-lived cells and problems trigger stop re-scanning it.
     gc.enable()  # the merge pauses collection in its own process (forked with it)
     gc.freeze()
+    note = _note_sheet if log else None
     while True:
         try:
             job = conn.recv()
@@ -80,8 +139,17 @@ def _worker_main(conn, definition: Definition, memory_limit: int | None, after=N
         if job is None:
             return
         for index, path, name in job:
-            ret = read_file(path, definition, name)
-            conn.send((index, after(ret, path) if after else ret))
+            if log:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(2, 0)  # the file holds what was written about this file only
+            try:
+                ret = read_file(path, definition, name, on_sheet=note)
+                conn.send((index, after(ret, path) if after else ret))
+            except MemoryError:  # validating or sending a result too large for the budget
+                ret = None
+                gc.collect()
+                problem = FileTooLarge(note=memory_note(None, memory_limit))
+                conn.send((index, _failed(path, name, problem, after)))
 
 
 def _context():
@@ -92,9 +160,10 @@ def _context():
 
 
 class _Worker:
-    def __init__(self, ctx, definition: Definition, memory_limit: int | None, after=None):
+    def __init__(self, ctx, definition: Definition, memory_limit: int | None, after=None, log: str | None = None):
+        self.log = log
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, definition, memory_limit, after), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, definition, memory_limit, after, log), daemon=True)
         self.proc.start()
         child.close()
         # files sent and not answered yet, in the order the worker takes them: the first is
@@ -125,6 +194,29 @@ class _Worker:
             self.proc.kill()
             self.proc.join()
         self.conn.close()
+        if self.log:
+            with contextlib.suppress(OSError):
+                os.unlink(self.log)
+
+    def last_words(self) -> tuple[str | None, bool]:
+        """(the sheet it was building when it died, whether it died for memory), from its
+        stderr file: the last sheet noted, and what the reader printed after it."""
+        if not self.log:
+            return None, False
+        try:
+            with open(self.log, "rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, handle.tell() - LAST_WORDS))
+                text = handle.read()
+        except OSError:
+            return None, False
+        sheet = None
+        head, mark, tail = text.rpartition(SHEET_MARK)
+        if mark:
+            line, _, text = tail.partition(b"\n")
+            sheet = line.decode("utf-8", "replace") or None
+        memory = b"memory allocation of" in text or b"MemoryError" in text
+        return sheet, memory
 
 
 def _failed(path: str, name: str, problem, after=None):
@@ -147,6 +239,29 @@ def _signal_note(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
+def _resident() -> int:
+    """This process's resident size in bytes (Linux), else a typical merge's."""
+    kib = _status_kib("VmRSS")
+    return kib * 1024 if kib is not None else 100 * MiB
+
+
+def plan_workers(count: int, memory_limit: int | None | str = AUTO, files: int = 0) -> tuple[int, int | None]:
+    """(workers, memory budget of each) for `count` workers asked to read `files` files.
+    AUTO: each worker starts as large as this process (a forked one maps its pages; a spawned
+    one loads the same modules) and may grow by its budget; they and this process, grown by
+    the results it keeps, stay under TREE_MEMORY, with fewer workers rather than budgets under
+    READER_MEMORY_MIN. An explicit limit is kept."""
+    if memory_limit != AUTO:
+        return count, memory_limit
+    own = _resident()
+    room = TREE_MEMORY - own - files * RESULT_MEMORY
+    share = room // max(count, 1) - own
+    while count > 1 and share < READER_MEMORY_MIN:
+        count -= 1
+        share = room // count - own
+    return count, max(64 * MiB, min(READER_MEMORY_MAX, share))
+
+
 def read_many(
     paths: Sequence[Path | str],
     definition: Definition,
@@ -154,7 +269,7 @@ def read_many(
     display_names: Sequence[str] | None = None,
     *,
     timeout: float = DEFAULT_TIMEOUT,
-    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    memory_limit: int | None | str = AUTO,
     chunk_size: int | None = None,
     after: Callable[[RawReturn, str], Any] | None = None,
     progress: Callable[[int], None] | None = None,
@@ -166,10 +281,12 @@ def read_many(
     runs here on the placeholder of a file whose reader crashed or timed out. `progress(n)`
     is told each time n more files are done (for a progress bar).
 
-    `workers`: processes (default: the machine's cores, never more than files); 0 reads in
-    this process (no isolation: for debugging only). `timeout`: seconds a worker may spend
-    on one file before it is killed. `chunk_size`: files per hand-out (default: shrinking
-    with the queue, at most MAX_CHUNK).
+    `workers`: processes at most (default: the machine's cores, never more than files, and
+    fewer if memory needs it, see plan_workers); 0 reads in this process (no isolation: for
+    tests and debugging only, never offered by the CLI). `timeout`: seconds a worker may
+    spend on one file before it is killed. `memory_limit`: bytes a worker may allocate beyond
+    its start (AUTO: from TREE_MEMORY; None: no limit). `chunk_size`: files per hand-out
+    (default: shrinking with the queue, at most MAX_CHUNK).
     """
     items = [str(p) for p in paths]
     names = [str(n) for n in display_names] if display_names is not None else list(items)
@@ -180,8 +297,8 @@ def read_many(
     layout_for(definition)  # computed once here, inherited (or pickled) by every worker
     if workers == 0:
         return _read_here(items, names, definition, after, progress)
-    count = max(1, min(workers or os.cpu_count() or 1, len(items)))
-    pool = _Pool(definition, count, memory_limit, after, chunk_size, timeout, progress)
+    count, budget = plan_workers(max(1, min(workers or os.cpu_count() or 1, len(items))), memory_limit, len(items))
+    pool = _Pool(definition, count, budget, after, chunk_size, timeout, progress)
     results = pool.run(items, names)
     return [
         r if r is not None else _failed(items[i], names[i], FileReaderCrashed(note="lost"), after)
@@ -214,9 +331,13 @@ class _Pool:
         self.workers: list[_Worker] = []
         self.queue: deque[tuple[int, str, str]] = deque()
         self.results: list = []
+        self.logs: str | None = None  # folder of the workers' stderr files
+        self.started = 0
 
     def _new_worker(self) -> _Worker:
-        return _Worker(self.ctx, self.definition, self.memory_limit, self.after)
+        self.started += 1
+        log = os.path.join(self.logs, f"worker-{self.started}.log") if self.logs else None
+        return _Worker(self.ctx, self.definition, self.memory_limit, self.after, log)
 
     def next_chunk(self) -> list[tuple[int, str, str]]:
         # Chunks shrink as the queue does, so that the workers run out of files together.
@@ -250,6 +371,8 @@ class _Pool:
         self.queue.extend((i, items[i], names[i]) for i in range(len(items)))
         self.results = [None] * len(items)
         pool = self.workers
+        with contextlib.suppress(OSError):
+            self.logs = tempfile.mkdtemp(prefix="consolidate-read-")
         try:
             for _ in range(self.count):
                 pool.append(self._new_worker())
@@ -276,6 +399,11 @@ class _Pool:
         finally:
             for worker in pool:
                 worker.close()
+            if self.logs:
+                with contextlib.suppress(OSError):
+                    for entry in os.listdir(self.logs):
+                        os.unlink(os.path.join(self.logs, entry))
+                    os.rmdir(self.logs)
         return self.results
 
     def collect(self, worker: _Worker, now: float) -> None:
@@ -310,10 +438,16 @@ class _Pool:
         if timed_out:
             worker.proc.kill()
             worker.proc.join()
-            problem = FileReadTimeout(note=f"{self.timeout:g} s")
+            sheet, _memory = worker.last_words()
+            problem = FileReadTimeout(note=f"{self.timeout:g} s", sheet=sheet)
         else:
             worker.proc.join(1.0)
-            problem = FileReaderCrashed(note=_signal_note(worker.proc.exitcode))
+            sheet, memory = worker.last_words()
+            # SIGKILL that the parent did not send: the system's out-of-memory killer
+            if memory or worker.proc.exitcode == -signal.SIGKILL:
+                problem = FileTooLarge(note=memory_note(sheet, self.memory_limit), sheet=sheet)
+            else:
+                problem = FileReaderCrashed(note=_signal_note(worker.proc.exitcode), sheet=sheet)
         self.results[index] = _failed(path, name, problem, self.after)
         if self.progress:
             self.progress(1)

@@ -48,6 +48,9 @@ class WorkbookMap:
     names: dict[str, Ref | str] = field(default_factory=dict)  # casefolded name -> Ref or raw text
     tables: dict[str, TableRef] = field(default_factory=dict)  # casefolded name -> table
     duplicates: set[str] = field(default_factory=set)  # casefolded names defined more than once
+    # .ods: sheet -> cells up to its last filled one, as the reader will expand them (all at
+    # once, when it opens the file: the largest is where a reader out of memory was)
+    extents: dict[str, int] = field(default_factory=dict)
     # How the reader resolved this map against a definition's layout and a sheet list (see
     # locate._NamesPlan): a map is reused for every return of one template, so is this.
     plans: dict = field(default_factory=dict, repr=False, compare=False)
@@ -340,6 +343,7 @@ def read_ods_map(zf: zipfile.ZipFile) -> WorkbookMap:
                     if extent.depth > 1:
                         extent.depth -= 1
                     else:
+                        result.extents[extent.sheet] = extent.last_row * max(extent.width, 1)
                         extent.end()
                         el.clear()
                 elif tag == "named-range":

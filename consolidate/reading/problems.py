@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from consolidate.i18n import N_
+from consolidate.i18n import N_, Text
 from consolidate.problems import WARNING, Problem
 
 
@@ -25,6 +25,16 @@ class FileEmpty(Problem):
 class FileTooLarge(Problem):
     code = "file-too-large"
     template = N_("Tệp {file} quá lớn để đọc an toàn: {note}")
+
+
+def memory_note(sheet: str | None, limit: int | None = None) -> Text:
+    """The note of a FileTooLarge for a file that needed more memory than a reader may take
+    (`limit`: that much, in bytes, when known)."""
+    where = Text(N_("trang “{sheet}”"), sheet=sheet) if sheet else Text(N_("tệp"))
+    if limit:
+        return Text(N_("đọc {where} cần nhiều bộ nhớ hơn giới hạn {limit} MB của trình đọc"), where=where,
+                    limit=limit // 2**20)
+    return Text(N_("đọc {where} cần nhiều bộ nhớ hơn giới hạn của trình đọc"), where=where)
 
 
 @dataclass

@@ -408,10 +408,10 @@ def test_a_worker_that_aborts_costs_only_its_file(mini_def, base_return, monkeyp
 
     real = isolate.read_file
 
-    def abort_on(path, definition, name):
+    def abort_on(path, definition, name, **kwargs):
         if name == "abort":
             os.abort()
-        return real(path, definition, name)
+        return real(path, definition, name, **kwargs)
 
     monkeypatch.setattr(isolate, "read_file", abort_on)
     path, _ = base_return
@@ -427,10 +427,10 @@ def test_stuck_file_times_out_and_batch_goes_on(mini_def, base_return, tmp_path,
 
     real = isolate.read_file
 
-    def slow(path, definition, name):
+    def slow(path, definition, name, **kwargs):
         if name == "slow":
             time.sleep(30)
-        return real(path, definition, name)
+        return real(path, definition, name, **kwargs)
 
     monkeypatch.setattr(isolate, "read_file", slow)
     path, _ = base_return

@@ -1,0 +1,57 @@
+"""Every reading worker is kept under a memory budget it cannot exceed: a small file that the
+reader would expand past it is `file-too-large` on its sheet, and the batch goes on."""
+
+from __future__ import annotations
+
+from consolidate.reading import isolate, read_many
+from consolidate.reading.isolate import MiB, plan_workers
+from tests.reading import make_corpus as mc
+from tests.reading import make_heavy
+
+
+def codes(ret):
+    return [p.code for p in ret.problems]
+
+
+def test_files_past_the_budget_are_too_large_on_their_sheet_and_the_next_file_is_read(mini_def, base_return, tmp_path):
+    path, _ = base_return
+    # 100,000 cells, each a copy of one 1,000-letter text: ≈ 200 MB once the reader builds
+    # the grid, from a file of a few hundred kB (and the .ods from under 1 kB)
+    xlsx = make_heavy.xlsx_shared_string_grid(path, tmp_path / "nang.xlsx", 2_000, 50, 1000)
+    ods = make_heavy.ods_long_strings(tmp_path / "nang.ods", 2_000, 50, 1000)
+    assert xlsx.stat().st_size < 1_000_000 and ods.stat().st_size < 1_000
+    files = [path, xlsx, path, ods, path]
+    # one worker: the files after a heavy one are read by the worker that replaced it (or
+    # by the same one, when the reader failed in Python)
+    rets = read_many(files, mini_def, workers=1, memory_limit=64 * MiB)
+    assert [codes(r) for r in rets] == [[], ["file-too-large"], [], ["file-too-large"], []]
+    assert [rets[i].problems[0].sheet for i in (1, 3)] == [mc.FIELDS_SHEET, mc.FIELDS_SHEET]
+    assert rets[1].sha256 and rets[1].size == xlsx.stat().st_size
+    assert rets[0].cells == rets[2].cells == rets[4].cells and rets[0].cells
+
+
+def test_the_same_files_read_without_a_budget(mini_def, base_return, tmp_path):
+    """What the budget stopped is a real read, not a broken file: with room it is read."""
+    path, _ = base_return
+    xlsx = make_heavy.xlsx_shared_string_grid(path, tmp_path / "nang.xlsx", 200, 50, 1000)
+    [ret] = read_many([xlsx], mini_def, workers=1, memory_limit=None)
+    assert "file-too-large" not in codes(ret) and "file-reader-crashed" not in codes(ret)
+
+
+def test_the_row_repeated_a_million_times_is_counted_before_the_reader_runs(mini_def, tmp_path):
+    ods = make_heavy.ods_repeated_row(tmp_path / "lap.ods")
+    [ret] = read_many([ods], mini_def, workers=1)
+    assert [(p.code, p.sheet) for p in ret.problems] == [("file-too-large", mc.FIELDS_SHEET)]
+
+
+def test_workers_and_budgets_fit_the_tree_under_one_gigabyte():
+    own = isolate._resident()
+    for files in (10, 3321):
+        kept = files * isolate.RESULT_MEMORY  # what this process keeps of the results
+        for asked in (1, 2, 4, 8, 64):
+            count, budget = plan_workers(asked, files=files)
+            assert 1 <= count <= asked
+            assert own + kept + count * (own + budget) <= isolate.TREE_MEMORY
+            if count < asked:  # fewer workers only to keep each one's budget useful
+                assert budget >= isolate.READER_MEMORY_MIN
+    assert plan_workers(3, None) == (3, None) and plan_workers(3, 10 * MiB) == (3, 10 * MiB)
