@@ -32,6 +32,8 @@ OOXML_MAIN = {
     "application/vnd.ms-excel.template.macroEnabled.main+xml": "xlsm",
     "application/vnd.ms-excel.addin.macroEnabled.main+xml": "xlsm",
 }
+# Excel 2.x-4.0 worksheets are a bare BIFF stream, not an OLE file: BOF record type -> name
+OLD_BIFF = {b"\x09\x00": "Excel 2.x (.xls)", b"\x09\x02": "Excel 3.0 (.xls)", b"\x09\x04": "Excel 4.0 (.xls)"}
 XLSB_MAIN = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
 
 
@@ -66,6 +68,9 @@ def sniff(data: bytes, open_zip) -> Sniffed:
             return Sniffed("xls")
         raise Rejected(FileNotSpreadsheet, Text("đây là tài liệu Office cũ (Word .doc?), không có bảng tính; "
                                               "hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
+    old_excel = OLD_BIFF.get(data[:2])
+    if old_excel and int.from_bytes(data[2:4], "little") in (4, 6, 8):
+        raise Rejected(FileFormatUnsupported, old_excel)  # a bare BIFF2-4 BOF record
     stripped = data[:512].lstrip().lower()
     if stripped.startswith((b"<html", b"<!doctype html", b"<?xml", b"<table")):
         raise Rejected(FileNotSpreadsheet, Text("đây là trang HTML/XML đặt tên như bảng tính; "
