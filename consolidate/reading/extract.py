@@ -21,10 +21,11 @@ from consolidate.definition.layout import META_SHEET, Layout, cell_address, layo
 from consolidate.definition.model import Definition
 from consolidate.i18n import N_
 from consolidate.reading import guard
+from consolidate.reading.biff import read_xls_map
 from consolidate.reading.fileio import NotRegular, read_limited, sha256_of
 from consolidate.reading.guard import Rejected
 from consolidate.reading.locate import Locator, _meta_text, _nfc
-from consolidate.reading.names import WorkbookMap, fold, read_ods_map, read_ooxml_map
+from consolidate.reading.names import fold, read_ods_map, read_ooxml_map
 from consolidate.reading.problems import (
     FileCorrupt,
     FileEmpty,
@@ -163,12 +164,12 @@ class _Reader(Locator):
         elif sniffed.format == "ods":
             wbmap = read_ods_map(self.zf)
         else:
-            wbmap = WorkbookMap()
+            wbmap = read_xls_map(sniffed.biff)
 
         if wbmap.extents:  # an .ods is expanded whole when opened
             self._note_sheet(max(wbmap.extents, key=wbmap.extents.__getitem__))
         try:
-            self.wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            self.wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.data or data))
         except calamine.PasswordError as exc:
             raise Rejected(FileEncrypted, str(exc)[:200]) from exc
         except Exception as exc:

@@ -86,6 +86,16 @@ class _NamesPlan:
 
 
 
+HEADER_SEARCH = 200  # rows inserted above a table's header that its search still covers
+
+
+def _header_is(raw: Any, label: str) -> bool:
+    """A header cell shows the field's label, with or without a unit in brackets."""
+    if not isinstance(raw, str) or not raw:
+        return False
+    return _label_key(raw) == label or _label_key(_PAREN_TAIL.sub("", raw)) == label
+
+
 class Locator:
     """Cells and tables of a return (see the module docstring)."""
 
@@ -94,6 +104,8 @@ class Locator:
     def _locate(self, wbmap: WorkbookMap, has_meta: bool) -> None:
         layout = self.layout
         ret = self.ret
+        if wbmap.tables_by_header:
+            self._tables_by_header(wbmap)
         plan = self._names_plan(wbmap)
         if plan is not None:
             ret.located_by = "names"
@@ -178,6 +190,29 @@ class Locator:
             file=self.ret.file, sheet=sheet, cell=address, field_id=name, value=spec.label,
         ))
         return False
+
+    def _tables_by_header(self, wbmap: WorkbookMap) -> None:
+        """A format without tables (.xls): each template table is where its header row is
+        now, searched on its sheet (rows inserted above move it, as they move the names).
+        Found nowhere, or in two places: not guessed (table-missing)."""
+        folded = _folded_names(self.definition)
+        for section_id, spec in self.layout.tables.items():
+            sheet = self._sheet(spec.sheet)
+            if folded[section_id] in wbmap.tables or sheet is None:
+                continue
+            grid = self._load(sheet, min(spec.header_row + HEADER_SEARCH + spec.rows + 502, guard.MAX_ROWS))
+            labels = [_label_key(f.label) for f in spec.section.fields]
+            hits = [
+                (r, c)
+                for r, row in enumerate(grid[: spec.header_row + HEADER_SEARCH])
+                for c in range(len(row) - len(labels) + 1)
+                if all(_header_is(row[c + j], label) for j, label in enumerate(labels))
+            ]
+            if len(hits) == 1:
+                (r, c), width = hits[0], len(labels)
+                # rows a unit added below the template's blank ones count too (as by layout)
+                ref = Ref(sheet, r, c, min(r + spec.rows + 500, guard.MAX_ROWS - 1), c + width - 1)
+                wbmap.tables[folded[section_id]] = TableRef(spec.name, ref)
 
     def _depths(self, cells: dict[str, Ref], tables: dict[str, TableRef]):
         """(too large: (note, sheet) or None, [(sheet, rows)]): each sheet loaded once, as

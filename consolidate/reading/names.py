@@ -51,6 +51,8 @@ class WorkbookMap:
     # .ods: sheet -> cells up to its last filled one, as the reader will expand them (all at
     # once, when it opens the file: the largest is where a reader out of memory was)
     extents: dict[str, int] = field(default_factory=dict)
+    # A format without tables (.xls): the template's tables are found by their header row.
+    tables_by_header: bool = False
     # How the reader resolved this map against a definition's layout and a sheet list (see
     # locate._NamesPlan): a map is reused for every return of one template, so is this.
     plans: dict = field(default_factory=dict, repr=False, compare=False)

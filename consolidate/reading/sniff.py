@@ -9,10 +9,10 @@ from pathlib import Path
 from defusedxml import ElementTree as SafeET
 
 from consolidate.i18n import N_, Text
+from consolidate.reading.biff import workbook_stream
 from consolidate.reading.guard import Rejected
 from consolidate.reading.problems import (
     FileCorrupt,
-    FileEncrypted,
     FileFormatUnsupported,
     FileNotSpreadsheet,
 )
@@ -48,10 +48,8 @@ class Sniffed:
     zip: zipfile.ZipFile | None = None
     workbook_part: str = ""  # OOXML: e.g. xl/workbook.xml
     macros: bool = False
-
-
-def _utf16(text: str) -> bytes:
-    return text.encode("utf-16-le")
+    biff: bytes | None = None  # xls: the workbook stream
+    data: bytes | None = None  # xls: the bytes python-calamine reads, when not the file's own
 
 
 def sniff(data: bytes, open_zip) -> Sniffed:
@@ -62,12 +60,8 @@ def sniff(data: bytes, open_zip) -> Sniffed:
         zf = open_zip(data)
         return _sniff_zip(zf)
     if head == OLE_MAGIC:
-        if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
-            raise Rejected(FileEncrypted, "OLE EncryptedPackage")
-        if _utf16("Workbook") in data or _utf16("Book") in data:
-            return Sniffed("xls")
-        raise Rejected(FileNotSpreadsheet, Text("đây là tài liệu Office cũ (Word .doc?), không có bảng tính; "
-                                              "hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
+        stream, reader_data = workbook_stream(data)
+        return Sniffed("xls", biff=stream, data=reader_data)
     old_excel = OLD_BIFF.get(data[:2])
     if old_excel and int.from_bytes(data[2:4], "little") in (4, 6, 8):
         raise Rejected(FileFormatUnsupported, old_excel)  # a bare BIFF2-4 BOF record

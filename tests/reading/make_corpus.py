@@ -7,6 +7,7 @@ files made by editing their bytes. Run it to look at the files:
 from __future__ import annotations
 
 import re
+import struct
 import sys
 import zipfile
 from pathlib import Path
@@ -81,20 +82,100 @@ def corrupt_zip(src: Path, path: Path) -> Path:
     return path
 
 
-def ole_encrypted(path: Path) -> Path:
-    """An OLE compound file header plus the directory names an encrypted OOXML package has."""
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
-    body = header.ljust(512, b"\x00")
-    for name in ("EncryptionInfo", "EncryptedPackage"):
-        body += name.encode("utf-16-le").ljust(128, b"\x00")
-    path.write_bytes(body.ljust(4096, b"\x00"))
+def ole_file(path: Path, streams: dict[str, bytes]) -> Path:
+    """A real OLE compound file (version 3, 512-byte sectors) holding `streams` at its
+    root, each padded to 4096 bytes so that all live in the FAT (no mini stream)."""
+    free, end, fat_sect, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    bodies = [data.ljust(max(4096, -(-len(data) // 512) * 512), b"\0") for data in streams.values()]
+    dir_sectors = -(-(len(streams) + 1) // 4)
+    fat: list[int] = [fat_sect]
+    dir_start = len(fat)
+    fat += [len(fat) + i + 1 for i in range(dir_sectors - 1)] + [end]
+    starts = []
+    for body in bodies:
+        n = len(body) // 512
+        starts.append(len(fat))
+        fat += [len(fat) + i + 1 for i in range(n - 1)] + [end]
+    assert len(fat) <= 128, "one FAT sector is enough for test files"
+    fat_bytes = struct.pack(f"<{128}I", *(fat + [free] * (128 - len(fat))))
+
+    def entry(name: str, kind: int, right: int, child: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+        return (raw.ljust(64, b"\0") + struct.pack("<HBB3I", len(raw), kind, 1, none, right, child)
+                + b"\0" * 36 + struct.pack("<III", start, size, 0))
+
+    names = list(streams)
+    entries = [entry("Root Entry", 5, none, 1 if names else none, end, 0)]
+    for i, (name, data) in enumerate(zip(names, bodies, strict=True)):
+        entries.append(entry(name, 2, i + 2 if i + 1 < len(names) else none, none, starts[i], len(data)))
+    directory = b"".join(entries).ljust(dir_sectors * 512, b"\0")
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, 0, 1, dir_start, 0, 4096, end, 0, end, 0)
+              + struct.pack("<109I", 0, *([free] * 108)))
+    path.write_bytes(header + fat_bytes + directory + b"".join(bodies))
     return path
+
+
+def ole_encrypted(path: Path) -> Path:
+    """An OLE compound file with the streams an encrypted OOXML package has."""
+    return ole_file(path, {"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\0" * 64})
 
 
 def ole_word(path: Path) -> Path:
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".ljust(512, b"\x00")
-    path.write_bytes((header + "WordDocument".encode("utf-16-le")).ljust(4096, b"\x00"))
+    return ole_file(path, {"WordDocument": b"\xec\xa5\xc1\x00", "1Table": b"\0" * 16})
+
+
+def ole_entry_offset(path: Path, stream: str) -> int:
+    """Where the directory entry of `stream` starts in an OLE file (olefile finds it)."""
+    import olefile
+
+    with olefile.OleFileIO(str(path)) as ole:
+        sid = ole._find(stream)
+        per = ole.sectorsize // 128
+        sector, chain = ole.first_dir_sector, []
+        while sector != olefile.ENDOFCHAIN and len(chain) <= sid // per:
+            chain.append(sector)
+            sector = ole.fat[sector]
+        return (chain[sid // per] + 1) * ole.sectorsize + (sid % per) * 128
+
+
+def ole_renamed(src: Path, path: Path, old: str, new: str) -> Path:
+    """The OLE file with the directory entry of stream `old` renamed (name bytes and length)."""
+    data = bytearray(src.read_bytes())
+    at = ole_entry_offset(src, old)
+    raw = new.encode("utf-16-le") + b"\0\0"
+    data[at : at + 64] = raw.ljust(64, b"\0")
+    data[at + 64 : at + 66] = struct.pack("<H", len(raw))
+    path.write_bytes(bytes(data))
     return path
+
+
+def ole_stream_size(src: Path, path: Path, stream: str, size: int) -> Path:
+    """The OLE file with the declared size of `stream` set to `size` (its sectors unchanged)."""
+    data = bytearray(src.read_bytes())
+    at = ole_entry_offset(src, stream) + 120
+    data[at : at + 4] = struct.pack("<I", size)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def ole_stream_edited(src: Path, path: Path, stream: str, edit) -> Path:
+    """The OLE file with `stream` rewritten in place by `edit(bytes) -> bytes` (same length)."""
+    import olefile
+
+    path.write_bytes(src.read_bytes())
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        ole.write_stream(stream, edit(ole.openstream(stream).read()))
+    return path
+
+
+def biff_records(stream: bytes):
+    """(type, offset of the record header, body length) of each BIFF record."""
+    pos = 0
+    while pos + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        yield kind, pos, length
+        pos += 4 + length
 
 
 def zip_bomb(src: Path, path: Path, megabytes: int = 200) -> Path:
@@ -189,6 +270,27 @@ def insert_row(src: Path, path: Path, sheet: str, before: int) -> Path:
                 return m.group(1) + re.sub(r"\$([A-Z]+)\$(\d+)", lambda c: f"${c.group(1)}${int(c.group(2)) + (int(c.group(2)) >= before)}", m.group(2))
 
             return re.sub(rf"((?:{prefix})!)([^<]+)", shift_name, text).encode()
+        return data
+
+    return rewrite(src, path, edit)
+
+
+def autofilter(src: Path, path: Path, sheet: str, ref: str) -> Path:
+    """An autofilter on `ref` of `sheet` as Excel saves one: the sheet's <autoFilter> and
+    the hidden built-in name _xlnm._FilterDatabase (Excel 97 writes it as a BIFF built-in)."""
+    member = sheet_member(src, sheet)
+    with zipfile.ZipFile(src) as z:
+        order = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    absolute = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", ref)
+    name = (f'<definedName name="_xlnm._FilterDatabase" localSheetId="{order.index(sheet)}" hidden="1">'
+            f"{quoted}!{absolute}</definedName>")
+
+    def edit(part, data):
+        if part == member:
+            return re.sub(rb"(<sheetProtection[^>]*/>)", rb"\1" + f'<autoFilter ref="{ref}"/>'.encode(), data)
+        if part == "xl/workbook.xml":
+            return data.replace(b"<definedNames>", b"<definedNames>" + name.encode())
         return data
 
     return rewrite(src, path, edit)

@@ -114,7 +114,7 @@ def test_lost_names_fall_back_to_layout_with_warning(mini_def, base_return, tmp_
 
 
 def test_lost_names_and_a_row_inserted_is_refused_not_misread(mini_def, base_return, tmp_path):
-    """An .xls has no readable names: a moved row must not shift every value silently."""
+    """A file that lost its names (read by position): a moved row must not shift every value silently."""
     path, values = base_return
     layout = layout_for(mini_def)
     spec = layout.cells["don_tiep_nhan"]
@@ -459,10 +459,8 @@ def test_libreoffice_round_trip_reads_the_same_values(mini_def, base_return, tmp
         )
         ret = read_file(out / f"ret.{fmt}", mini_def)
         assert ret.format == fmt
-        if fmt == "xls":  # BIFF names are out of reach: layout positions, checked by fingerprint
-            assert codes(ret) == ["names-missing"] and ret.located_by == "layout"
-        else:
-            assert ret.problems == [] and ret.located_by == "names", codes(ret)
+        # .xls too: its BIFF NAME records are read (issue 15), no names-missing
+        assert ret.problems == [] and ret.located_by == "names", codes(ret)
         assert ret.meta["fingerprint"] == layout.fingerprint
         assert_values(ret, values, layout)
 

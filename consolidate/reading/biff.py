@@ -1,0 +1,216 @@
+"""The Excel 97-2003 (.xls) side: what an OLE compound file is, and the defined names of
+its BIFF workbook stream.
+
+The OLE directory is read with olefile and the NAME records with xlrd (both BSD, both
+pure Python). python-calamine still reads the values: it gives no names for .xls, and
+without them a row inserted above a named cell could only be refused (layout-shifted).
+Neither library expands a file beyond its bytes here: no sheet is loaded (on_demand), a
+stream declaring more bytes than the file holds is refused before it is read.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import unicodedata
+
+import olefile
+
+from consolidate.i18n import N_, Text
+from consolidate.reading.guard import Rejected, because
+from consolidate.reading.names import Ref, WorkbookMap, fold
+from consolidate.reading.problems import FileCorrupt, FileEncrypted, FileNotSpreadsheet
+
+WORKBOOK_STREAMS = ("workbook", "book")  # BIFF8, then BIFF5/7; any case (the reader's test)
+CANONICAL = ("Workbook", "Book")
+BOF_RECORDS = (0x0809, 0x0409, 0x0209, 0x0009)
+BIFF8_BOF = 0x0809
+EOF_RECORD = 0x000A
+FILEPASS = 0x002F
+BIFF8_VERSIONS = (0x0500, 0x0600)  # BIFF5/7 and BIFF8, the versions whose names xlrd reads
+ENCRYPTED_OOXML = ("encryptedpackage", "encryptioninfo")
+
+CORRUPT_OLE = N_("tệp Excel 97-2003 (.xls) bị hỏng hoặc bị cắt cụt, không đọc được cấu trúc bên trong")
+CORRUPT_BIFF = N_("tệp Excel 97-2003 (.xls) bị hỏng: dữ liệu sổ tính không đọc được")
+OFFICE_NOT_SHEET = N_("đây là tài liệu Office cũ (Word .doc?), không có bảng tính; "
+                      "hãy gửi tệp Excel (.xlsx) của biểu mẫu")
+
+
+def workbook_stream(data: bytes) -> tuple[bytes, bytes]:
+    """(the BIFF workbook stream, the bytes to give python-calamine) of an OLE file.
+
+    The stream is found by the names the OLE directory lists, in any case (never by a
+    search of the bytes, which finds "Book" inside any Word document's text); calamine
+    knows only some spellings, so it gets a copy in memory with the entry spelled as Excel
+    does. Raises Rejected: file-encrypted (an encrypted package, or BIFF FILEPASS),
+    file-corrupt (a broken header, directory, FAT or stream), file-not-spreadsheet."""
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001  olefile raises OSError, struct.error, IndexError...
+        raise Rejected(FileCorrupt, because(CORRUPT_OLE, f"{type(exc).__name__}: {exc}")) from exc
+    try:
+        streams = {entry[0].casefold(): entry for entry in ole.listdir(streams=True) if len(entry) == 1}
+        if any(name in streams for name in ENCRYPTED_OOXML):
+            raise Rejected(FileEncrypted, "OLE EncryptedPackage")
+        found = next((streams[name] for name in WORKBOOK_STREAMS if name in streams), None)
+        if found is None:
+            raise Rejected(FileNotSpreadsheet, Text(OFFICE_NOT_SHEET))
+        size = ole.get_size(found)
+        damage = _damage(ole, len(data), found, size)
+        if damage:
+            raise Rejected(FileCorrupt, because(CORRUPT_OLE, damage))
+        stream = ole.openstream(found).read()
+        reader = _spelled(data, ole, found)
+    except Rejected:
+        raise
+    except Exception as exc:  # noqa: BLE001  a directory or FAT that olefile cannot follow
+        raise Rejected(FileCorrupt, because(CORRUPT_OLE, f"{type(exc).__name__}: {exc}")) from exc
+    finally:
+        ole.close()
+    if len(stream) < size:
+        raise Rejected(FileCorrupt, because(CORRUPT_OLE, f"stream {found[0]}: {len(stream):,} of {size:,} byte"))
+    check_globals(stream)
+    return stream, reader
+
+
+def _spelled(data: bytes, ole, entry: list[str]) -> bytes:
+    """`data`, or a copy whose workbook entry is named "Workbook" / "Book" (same length:
+    only the case differs, so the directory's order is kept)."""
+    name = entry[0]
+    canonical = next(s for s in CANONICAL if s.casefold() == name.casefold())
+    if name == canonical:
+        return data
+    sid = ole._find(entry)
+    per = ole.sectorsize // 128
+    sector = ole.first_dir_sector
+    for _ in range(sid // per):
+        sector = ole.fat[sector]
+    at = (sector + 1) * ole.sectorsize + (sid % per) * 128
+    copy = bytearray(data)
+    copy[at : at + 2 * len(name)] = canonical.encode("utf-16-le")
+    return bytes(copy)
+
+
+def _damage(ole, file_size: int, entry: list[str], size: int) -> str:
+    """What olefile tolerates but a whole file has not: a sector of the directory, of the
+    mini stream or of the workbook stream beyond the file's end (cut off; a partial last
+    sector is how some writers end a file), a chain that loops back (sectors read twice),
+    a stream larger than the file. "" when none."""
+    if size > file_size:
+        return f"stream {entry[0]}: {size:,} byte > file"
+    chains = [("directory", ole.first_dir_sector, None)]
+    if size < ole.minisectorcutoff:  # in the mini stream, itself a FAT stream
+        chains.append(("mini stream", ole.root.isectStart, ole.root.size))
+    else:
+        chains.append((entry[0], ole.direntries[ole._find(entry)].isectStart, size))
+    for what, start, length in chains:
+        damage = _chain_damage(ole, start, length, file_size)
+        if damage:
+            return f"{what}: {damage}"
+    return ""
+
+
+def _chain_damage(ole, sector: int, length: int | None, file_size: int) -> str:
+    """A FAT chain from `sector` covering `length` bytes (None: up to its end of chain)."""
+    count = None if length is None else -(-length // ole.sectorsize)
+    seen: set[int] = set()
+    while sector != olefile.ENDOFCHAIN and (count is None or len(seen) < count):
+        if sector in seen or not 0 <= sector < len(ole.fat) or (sector + 1) * ole.sectorsize >= file_size:
+            return f"broken sector chain at {sector}"
+        seen.add(sector)
+        sector = ole.fat[sector]
+    if count is not None and len(seen) < count:
+        return f"{len(seen)} of {count} sectors"
+    return ""
+
+
+def _records(stream: bytes):
+    """(type, offset of the body, length) of each BIFF record from the start."""
+    pos = 0
+    end = len(stream)
+    while pos + 4 <= end:
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        yield kind, pos + 4, length
+        pos += 4 + length
+
+
+def check_globals(stream: bytes) -> None:
+    """The workbook globals: a BOF first, an EOF within the stream, and no FILEPASS (the
+    password record of RC4 or XOR encrypted workbooks, which nothing here can read)."""
+    records = _records(stream)
+    first = next(records, None)
+    if first is None or first[0] not in BOF_RECORDS:
+        raise Rejected(FileCorrupt, because(CORRUPT_BIFF, "no BOF record"))
+    for kind, body, length in records:
+        if body + length > len(stream):
+            break
+        if kind == FILEPASS:
+            raise Rejected(FileEncrypted, "BIFF FILEPASS")
+        if kind == EOF_RECORD:
+            return
+        if kind in BOF_RECORDS:  # a sheet's BOF before the globals ended
+            break
+    raise Rejected(FileCorrupt, because(CORRUPT_BIFF, "workbook globals without EOF"))
+
+
+def _biff_version(stream: bytes) -> int:
+    kind, length = struct.unpack_from("<HH", stream, 0)
+    if kind != BIFF8_BOF or length < 2:
+        return 0
+    return struct.unpack_from("<H", stream, 4)[0]
+
+
+def read_xls_map(stream: bytes) -> WorkbookMap:
+    """The defined names of a BIFF5-8 workbook stream (as workbook_stream returned it).
+
+    Excel's built-in names (Print_Titles, _FilterDatabase, ...) are left out, as in .xlsx.
+    BIFF has no tables: those are found by their header row (WorkbookMap.tables_by_header).
+    Anything xlrd raises on a damaged stream is file-corrupt, one problem of this file."""
+    result = WorkbookMap(tables_by_header=True)
+    if _biff_version(stream) not in BIFF8_VERSIONS:
+        return result  # older BIFF (one sheet, no names worth reading): read by position
+    import xlrd  # here, not at import: only .xls files pay for it
+
+    try:
+        book = xlrd.open_workbook(file_contents=stream, on_demand=True, logfile=io.StringIO(), verbosity=0)
+    except Exception as exc:  # noqa: BLE001  xlrd raises XLRDError, struct.error, IndexError, ...
+        raise Rejected(FileCorrupt, because(CORRUPT_BIFF, f"{type(exc).__name__}: {exc}")) from exc
+    try:
+        sheets = [unicodedata.normalize("NFC", name) for name in book.sheet_names()]
+        scoped: dict[str, Ref | str] = {}
+        scoped_twice: set[str] = set()
+        for name in book.name_obj_list:
+            if name.builtin or name.macro or name.binary or name.name.casefold().startswith("_xlnm."):
+                continue
+            key = fold(name.name)
+            value = _resolve(name, sheets)
+            if name.scope == -1:
+                if key in result.names:
+                    result.duplicates.add(key)
+                result.names[key] = value
+            elif key in scoped:  # sheet-scoped: used when no workbook-scoped one exists
+                scoped_twice.add(key)
+            else:
+                scoped[key] = value
+        for key, value in scoped.items():
+            if key not in result.names:
+                result.names[key] = value
+                if key in scoped_twice:
+                    result.duplicates.add(key)
+    finally:
+        book.release_resources()
+    return result
+
+
+def _resolve(name, sheets: list[str]) -> Ref | str:
+    """A name's one absolute area on one worksheet, else its formula text (name-broken)."""
+    from xlrd.formula import oREF
+
+    result = name.result
+    text = getattr(result, "text", None) or getattr(name, "formula_text", None) or "?"
+    if result is None or result.kind != oREF or len(result.value) != 1:
+        return str(text)
+    shtxlo, shtxhi, rowxlo, rowxhi, colxlo, colxhi = result.value[0].coords
+    if not (0 <= shtxlo < len(sheets) and shtxhi == shtxlo + 1) or rowxlo >= rowxhi or colxlo >= colxhi:
+        return str(text)
+    return Ref(sheets[shtxlo], rowxlo, colxlo, rowxhi - 1, colxhi - 1)
