@@ -4,9 +4,12 @@
     python benchmarks/memory.py                       # 300 good returns + the hostile set, 3 runs
     python benchmarks/memory.py --good 1000 --runs 1  # the merge's own growth with folder size
     python benchmarks/memory.py --hostile 0           # good returns only
+    python benchmarks/memory.py --national 3321       # the Lâm Đồng plan at national scale
 
 The folder is built in a temporary directory from the project's own template writer
-(tests/reading/make_corpus.py) and the heavy-file builders (tests/reading/make_heavy.py):
+(tests/reading/make_corpus.py with the test plan, or benchmarks/make_returns.py with the
+shipped plan widened to the country for --national) and the heavy-file builders
+(tests/reading/make_heavy.py):
 small files that a reader would expand to gigabytes (an .ods row repeated 1,048,576 times,
 an .ods or .xlsx whose million cells each copy one long text, an .xlsx grid of numbers near
 the guard's cell limits, and, when LibreOffice is installed, an .xls of long texts). The
@@ -33,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from tests.reading import make_corpus, make_heavy  # noqa: E402
 
@@ -40,17 +44,26 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 PERIOD = "2026-H1"
 
 
-def build(folder: Path, good: int, hostile: int) -> dict[str, str]:
-    """Write the folder; returns {hostile file name: kind}."""
+def build(folder: Path, good: int, hostile: int, national: int = 0) -> tuple[dict[str, str], Path]:
+    """Write the folder; returns ({hostile file name: kind}, the plan's folder)."""
     from consolidate.definition import loader
 
-    definition = loader.load(make_corpus.MINI)
-    folder.mkdir(parents=True, exist_ok=True)
     base = folder.parent / "base.xlsx"
-    make_corpus.good(definition, base, seed=1)
-    units = len(definition.expected_units(PERIOD))
-    for i in range(good):
-        make_corpus.good(definition, folder / f"bao-cao-{i:04d}.xlsx", seed=i, unit_index=i % units)
+    if national:
+        from make_returns import DEFAULT_PLAN, generate
+
+        returns = generate(national, folder.parent / "national", DEFAULT_PLAN, PERIOD)
+        shutil.copytree(returns, folder)
+        plan = folder.parent / "national" / "plan"
+        shutil.copy(min(folder.iterdir()), base)
+    else:
+        plan = make_corpus.MINI
+        definition = loader.load(plan)
+        folder.mkdir(parents=True, exist_ok=True)
+        make_corpus.good(definition, base, seed=1)
+        units = len(definition.expected_units(PERIOD))
+        for i in range(good):
+            make_corpus.good(definition, folder / f"bao-cao-{i:04d}.xlsx", seed=i, unit_index=i % units)
     kinds: dict[str, str] = {}
     builders = {
         "ods-row-repeated": lambda p: make_heavy.ods_repeated_row(p),
@@ -70,7 +83,7 @@ def build(folder: Path, good: int, hostile: int) -> dict[str, str]:
         name = "nang-xls-long-texts.xls"
         _xls(folder.parent, folder / name)
         kinds[name] = "xls-long-texts"
-    return kinds
+    return kinds, plan
 
 
 def _xls(work: Path, target: Path) -> None:
@@ -162,20 +175,22 @@ def main() -> None:
     parser.add_argument("--hostile", type=int, default=4, help="copies of each heavy file (0: none)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--national", type=int, default=0, metavar="N",
+                        help="N returns of the shipped plan at national scale instead of --good")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         folder = work / "returns"
         started = time.perf_counter()
-        kinds = build(folder, args.good, args.hostile)
-        print(f"folder: {args.good} good returns, {len(kinds)} heavy files "
+        kinds, plan = build(folder, args.good, args.hostile, args.national)
+        print(f"folder: {args.national or args.good} good returns, {len(kinds)} heavy files "
               f"({sum(p.stat().st_size for p in folder.iterdir()) / 2**20:.1f} MB on disk), "
               f"built in {time.perf_counter() - started:.0f} s; {os.cpu_count()} cores")
         rows = []
         for run in range(args.runs):
             out = work / f"run{run}"
-            cmd = [sys.executable, "-m", "consolidate", "merge", "-d", str(make_corpus.MINI), "-p", PERIOD,
+            cmd = [sys.executable, "-m", "consolidate", "merge", "-d", str(plan), "-p", PERIOD,
                    "--out", str(out / "tong-hop.xlsx"), "--json", str(out / "status.json"),
                    "--register", str(out / "register.sqlite"), "--as-of", "2026-06-10T08:00", str(folder)]
             if args.workers is not None:

@@ -53,7 +53,12 @@ def read_file(path: Path | str, definition: Definition, display_name: str | None
     ret = RawReturn(file=display_name or str(path))
     reader = _Reader(path, definition, ret, on_sheet)
     try:
-        reader.run()
+        try:
+            reader.run()
+        except Rejected as rejected:
+            if isinstance(rejected.__cause__, MemoryError):  # caught as a reader's error on the way
+                raise rejected.__cause__ from None
+            raise
     except Rejected as rejected:
         _reject(ret, rejected.problem(note=rejected.note, file=ret.file, sheet=rejected.sheet, cell=rejected.cell))
     except MemoryError:  # a reading worker's memory limit, reached in Python

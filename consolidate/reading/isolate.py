@@ -120,6 +120,13 @@ def _note_sheet(sheet: str) -> None:
         os.write(2, SHEET_MARK + sheet.encode("utf-8", "replace")[:400] + b"\n")
 
 
+def _say_the_limit(ret: RawReturn, limit: int | None) -> None:
+    """read_file does not know the budget it ran out of; the user is told it."""
+    for problem in ret.problems:
+        if isinstance(problem, FileTooLarge) and limit and problem.note == memory_note(problem.sheet):
+            problem.note = memory_note(problem.sheet, limit)
+
+
 def _worker_main(conn, definition: Definition, memory_limit: int | None, after=None, log: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     faulthandler.disable()
@@ -144,6 +151,7 @@ def _worker_main(conn, definition: Definition, memory_limit: int | None, after=N
                     os.ftruncate(2, 0)  # the file holds what was written about this file only
             try:
                 ret = read_file(path, definition, name, on_sheet=note)
+                _say_the_limit(ret, memory_limit)
                 conn.send((index, after(ret, path) if after else ret))
             except MemoryError:  # validating or sending a result too large for the budget
                 ret = None

@@ -55,3 +55,33 @@ def test_workers_and_budgets_fit_the_tree_under_one_gigabyte():
             if count < asked:  # fewer workers only to keep each one's budget useful
                 assert budget >= isolate.READER_MEMORY_MIN
     assert plan_workers(3, None) == (3, None) and plan_workers(3, 10 * MiB) == (3, 10 * MiB)
+
+
+def test_memory_error_in_python_is_too_large_on_the_sheet_being_built(mini_def, base_return, monkeypatch):
+    """The reader can also run out in Python (building the grid's lists): a MemoryError is
+    the same problem, on the sheet it was building."""
+    from consolidate.reading import guard, read_file
+
+    def exhausted(end, sheet):
+        if sheet == mc.FIELDS_SHEET:
+            raise MemoryError
+
+    monkeypatch.setattr(guard, "check_extent", exhausted)
+    ret = read_file(base_return[0], mini_def)
+    assert [(p.code, p.sheet) for p in ret.problems] == [("file-too-large", mc.FIELDS_SHEET)]
+    assert not ret.cells and ret.sha256
+
+
+def test_memory_error_inside_the_readers_own_error_handling_is_still_too_large(mini_def, base_return, monkeypatch):
+    """Opening the workbook turns the reader's exceptions into file-corrupt; running out of
+    memory there is not a corrupt file."""
+    import python_calamine
+
+    from consolidate.reading import read_file
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", exhausted)
+    ret = read_file(base_return[0], mini_def)
+    assert [p.code for p in ret.problems] == ["file-too-large"]
