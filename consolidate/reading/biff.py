@@ -29,6 +29,11 @@ EOF_RECORD = 0x000A
 FILEPASS = 0x002F
 BIFF8_VERSIONS = (0x0500, 0x0600)  # BIFF5/7 and BIFF8, the versions whose names xlrd reads
 ENCRYPTED_OOXML = ("encryptedpackage", "encryptioninfo")
+BOUNDSHEET = 0x0085
+FORMULA_RECORDS = (0x0006, 0x0206, 0x0406)  # BIFF5-8, BIFF3, BIFF4
+BOOLERR = 0x0205
+BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+               0x2A: "#N/A"}
 
 CORRUPT_OLE = N_("tệp Excel 97-2003 (.xls) bị hỏng hoặc bị cắt cụt, không đọc được cấu trúc bên trong")
 CORRUPT_BIFF = N_("tệp Excel 97-2003 (.xls) bị hỏng: dữ liệu sổ tính không đọc được")
@@ -177,6 +182,9 @@ def read_xls_map(stream: bytes) -> WorkbookMap:
         raise Rejected(FileCorrupt, because(CORRUPT_BIFF, f"{type(exc).__name__}: {exc}")) from exc
     try:
         sheets = [unicodedata.normalize("NFC", name) for name in book.sheet_names()]
+        positions = _worksheet_positions(stream)
+        if len(positions) == len(sheets):
+            result.biff_sheets = dict(zip(sheets, positions, strict=True))
         scoped: dict[str, Ref | str] = {}
         scoped_twice: set[str] = set()
         for name in book.name_obj_list:
@@ -200,6 +208,47 @@ def read_xls_map(stream: bytes) -> WorkbookMap:
     finally:
         book.release_resources()
     return result
+
+
+def _worksheet_positions(stream: bytes) -> list[int]:
+    """Where each worksheet's BOF is in the stream, in BOUNDSHEET order (charts, macro and
+    VBA sheets left out, as xlrd lists sheet names)."""
+    positions = []
+    for kind, body, length in _records(stream):
+        if kind == EOF_RECORD:
+            break
+        if kind == BOUNDSHEET and length >= 6 and stream[body + 5] == 0:
+            positions.append(struct.unpack_from("<I", stream, body)[0])
+    return positions
+
+
+def scan_errors(stream: bytes, position: int) -> dict[tuple[int, int], tuple[str | None, bool]]:
+    """(row, col) -> (error text, False) for each error cell of the worksheet whose BOF is
+    at `position`: a formula whose cached result is an error, or an error constant.
+    python-calamine reads both as empty cells (as sheetxml.scan_errors finds for OOXML)."""
+    found: dict[tuple[int, int], tuple[str | None, bool]] = {}
+    depth = 0
+    for kind, body, length in _records(stream[position:]):
+        if body + length > len(stream) - position:
+            break
+        if kind in BOF_RECORDS:
+            depth += 1  # an embedded chart nests its own BOF ... EOF
+        elif kind == EOF_RECORD:
+            depth -= 1
+            if depth <= 0:
+                break
+        elif depth != 1:
+            continue
+        elif kind in FORMULA_RECORDS and length >= 14:
+            row, col = struct.unpack_from("<HH", stream, position + body)
+            result = stream[position + body + 6 : position + body + 14]
+            if result[6:8] == b"\xff\xff" and result[0] == 2:
+                found[(row, col)] = (BIFF_ERRORS.get(result[2], "#N/A"), False)
+        elif kind == BOOLERR and length >= 8:
+            row, col = struct.unpack_from("<HH", stream, position + body)
+            if stream[position + body + 7] == 1:
+                found[(row, col)] = (BIFF_ERRORS.get(stream[position + body + 6], "#N/A"), False)
+    return found
 
 
 def _resolve(name, sheets: list[str]) -> Ref | str:

@@ -20,8 +20,7 @@ import python_calamine as calamine
 from consolidate.definition.layout import META_SHEET, Layout, cell_address, layout_for
 from consolidate.definition.model import Definition
 from consolidate.i18n import N_
-from consolidate.reading import guard
-from consolidate.reading.biff import read_xls_map
+from consolidate.reading import biff, guard
 from consolidate.reading.fileio import NotRegular, read_limited, sha256_of
 from consolidate.reading.guard import Rejected
 from consolidate.reading.locate import Locator, _meta_text, _nfc
@@ -145,6 +144,8 @@ class _Reader(Locator):
         self.wb: calamine.CalamineWorkbook | None = None
         self.sheet_names: dict[str, str] = {}  # folded -> name as calamine knows it
         self.sheet_parts: dict[str, str] = {}  # calamine name -> OOXML member
+        self.biff = b""  # xls: the workbook stream
+        self.biff_sheets: dict[str, int] = {}  # xls: calamine name -> its BOF in self.biff
         self.grids: dict[str, list[list[Any]]] = {}
         self.depth: dict[str, int] = {}  # rows asked of calamine per loaded sheet
         self.errors: dict[str, dict[tuple[int, int], tuple[str | None, bool]]] = {}
@@ -169,7 +170,7 @@ class _Reader(Locator):
         elif sniffed.format == "ods":
             wbmap = read_ods_map(self.zf)
         else:
-            wbmap = read_xls_map(sniffed.biff)
+            wbmap = biff.read_xls_map(sniffed.biff)
 
         if wbmap.extents:  # an .ods is expanded whole when opened
             self._note_sheet(max(wbmap.extents, key=wbmap.extents.__getitem__))
@@ -186,6 +187,11 @@ class _Reader(Locator):
             actual = self.sheet_names.get(fold(name))
             if actual is not None:
                 self.sheet_parts[actual] = part
+        self.biff = sniffed.biff or b""
+        for name, position in wbmap.biff_sheets.items():
+            actual = self.sheet_names.get(fold(name))
+            if actual is not None:
+                self.biff_sheets[actual] = position
 
         has_meta = self._read_meta()
         self._locate(wbmap, has_meta)
@@ -203,6 +209,8 @@ class _Reader(Locator):
         part = self.sheet_parts.get(sheet)
         if part is not None and self.zf is not None and sheet not in self.errors:
             self.errors[sheet] = self._vet_sheet(part, sheet)
+        elif sheet in self.biff_sheets and sheet not in self.errors:
+            self.errors[sheet] = biff.scan_errors(self.biff, self.biff_sheets[sheet])
         self._note_sheet(sheet)
         try:
             ws = self.wb.get_sheet_by_name(sheet)

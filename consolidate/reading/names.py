@@ -53,6 +53,7 @@ class WorkbookMap:
     extents: dict[str, int] = field(default_factory=dict)
     # A format without tables (.xls): the template's tables are found by their header row.
     tables_by_header: bool = False
+    biff_sheets: dict[str, int] = field(default_factory=dict)  # .xls: sheet -> its BOF in the stream
     # How the reader resolved this map against a definition's layout and a sheet list (see
     # locate._NamesPlan): a map is reused for every return of one template, so is this.
     plans: dict = field(default_factory=dict, repr=False, compare=False)

@@ -34,6 +34,7 @@ def lo_files(mini_def, base_return, tmp_path_factory):
     cell = layout.cells["don_tiep_nhan"]
     table = layout.tables["mo_hinh"]
     filtered = mc.autofilter(src, work / "filtered.xlsx", FIELDS, "A5:E12")
+    errors = mc.error_and_formula(src, work / "errors.xlsx", cell.address, layout.cells["don_giai_quyet"].address)
     files = {name: {ext: work / f"{name}{ext}" for ext in (".xls", ".xlsx", ".ods")} for name in ("row", "table")}
     lo_macro.run([
         lo_macro.Job(src, [work / "plain.xls"]),
@@ -41,9 +42,10 @@ def lo_files(mini_def, base_return, tmp_path_factory):
         lo_macro.Job(src, list(files["table"].values()), sheet=sheets.index(table.sheet), row=table.header_row - 1),
         lo_macro.Job(src, [work / "encrypted.xls"], password="x"),
         lo_macro.Job(filtered, [work / "builtins.xls"], print_areas=True),
+        lo_macro.Job(errors, [work / "errors.xls"]),
     ], work)
-    return {"plain": work / "plain.xls", "encrypted": work / "encrypted.xls", "builtins": work / "builtins.xls",
-            **files}
+    singles = ("plain", "encrypted", "builtins", "errors")
+    return {**{name: work / f"{name}.xls" for name in singles}, **files}
 
 
 def stream_of(path):
@@ -105,6 +107,16 @@ def test_built_in_names_do_not_confuse_the_locator(mini_def, base_return, lo_fil
     ret = read_file(lo_files["builtins"], mini_def)
     assert ret.problems == [] and ret.located_by == "names", codes(ret)
     assert_values(ret, values, layout_for(mini_def))
+
+
+def test_error_cell_is_an_error_not_a_blank(mini_def, lo_files):
+    """calamine reads a BIFF error as an empty cell: the FORMULA record's cached result says
+    #DIV/0!, as the sheet XML does for .xlsx (validation reports it on its cell)."""
+    ret = read_file(lo_files["errors"], mini_def)
+    assert ret.problems == [], codes(ret)
+    cell = ret.cells["don_tiep_nhan"]
+    assert (cell.error, cell.value) == ("#DIV/0!", None)
+    assert ret.cells["tiep_dan_buoi"].error is None and ret.cells["tiep_dan_buoi"].value is not None
 
 
 @pytest.mark.parametrize("name", ["WORKBOOK", "BOOK", "book", "wOrKbOoK"])
