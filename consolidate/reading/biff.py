@@ -263,3 +263,27 @@ def _resolve(name, sheets: list[str]) -> Ref | str:
     if not (0 <= shtxlo < len(sheets) and shtxhi == shtxlo + 1) or rowxlo >= rowxhi or colxlo >= colxhi:
         return str(text)
     return Ref(sheets[shtxlo], rowxlo, colxlo, rowxhi - 1, colxhi - 1)
+
+
+BOUNDSHEET = 0x0085
+
+
+def sheet_sizes(stream: bytes) -> dict[str, int]:
+    """Each worksheet's bytes in a BIFF8 workbook stream (from its BOUNDSHEET record's offset
+    to the next sheet's): python-calamine builds every sheet when it opens an .xls, and the
+    largest is where a reader that ran out of memory was."""
+    if len(stream) < 6 or _biff_version(stream) != 0x0600:
+        return {}
+    starts: list[tuple[int, str]] = []
+    for kind, body, length in _records(stream):
+        if body + length > len(stream) or kind == EOF_RECORD:
+            break
+        if kind != BOUNDSHEET or length < 8:
+            continue
+        offset, chars, flags = struct.unpack_from("<I", stream, body)[0], stream[body + 6], stream[body + 7]
+        raw = stream[body + 8 : body + length]
+        name = raw[: 2 * chars].decode("utf-16-le", "replace") if flags & 1 else raw[:chars].decode("latin-1")
+        starts.append((offset, unicodedata.normalize("NFC", name)))
+    starts.sort()
+    ends = [offset for offset, _ in starts[1:]] + [len(stream)]
+    return {name: max(0, end - offset) for (offset, name), end in zip(starts, ends, strict=True)}

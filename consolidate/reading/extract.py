@@ -171,8 +171,9 @@ class _Reader(Locator):
             wbmap = read_ods_map(self.zf)
         else:
             wbmap = biff.read_xls_map(sniffed.biff)
+            wbmap.extents = biff.sheet_sizes(sniffed.biff)
 
-        if wbmap.extents:  # an .ods is expanded whole when opened
+        if wbmap.extents:  # an .ods or .xls is expanded whole when opened
             self._note_sheet(max(wbmap.extents, key=wbmap.extents.__getitem__))
         try:
             self.wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.data or data))

@@ -49,7 +49,8 @@ class WorkbookMap:
     tables: dict[str, TableRef] = field(default_factory=dict)  # casefolded name -> table
     duplicates: set[str] = field(default_factory=set)  # casefolded names defined more than once
     # .ods: sheet -> cells up to its last filled one, as the reader will expand them (all at
-    # once, when it opens the file: the largest is where a reader out of memory was)
+    # once, when it opens the file: the largest is where a reader out of memory was); .xls:
+    # sheet -> its bytes in the workbook stream (biff.sheet_sizes)
     extents: dict[str, int] = field(default_factory=dict)
     # A format without tables (.xls): the template's tables are found by their header row.
     tables_by_header: bool = False

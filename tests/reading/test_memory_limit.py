@@ -3,10 +3,13 @@ reader would expand past it is `file-too-large` on its sheet, and the batch goes
 
 from __future__ import annotations
 
+import pytest
+
 from consolidate.reading import isolate, read_many
+from consolidate.reading.biff import sheet_sizes, workbook_stream
 from consolidate.reading.isolate import MiB, plan_workers
+from tests.reading import lo_macro, make_heavy
 from tests.reading import make_corpus as mc
-from tests.reading import make_heavy
 
 
 def codes(ret):
@@ -85,3 +88,20 @@ def test_memory_error_inside_the_readers_own_error_handling_is_still_too_large(m
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", exhausted)
     ret = read_file(base_return[0], mini_def)
     assert [p.code for p in ret.problems] == ["file-too-large"]
+
+
+@pytest.mark.skipif(lo_macro.SOFFICE is None, reason="LibreOffice not installed")
+def test_an_xls_past_the_budget_is_too_large_on_its_largest_sheet(mini_def, base_return, tmp_path):
+    """python-calamine builds every sheet of an .xls when it opens it: the sheet reported is
+    the one that takes most of the workbook stream."""
+    src = make_heavy.ods(tmp_path / "src.ods", {
+        "Ghi chú": make_heavy.ods_row(make_heavy.ods_cell("nhỏ")),
+        mc.FIELDS_SHEET: make_heavy.ods_row(make_heavy.ods_cell("đ" * 1000, 50), 2_000),
+    })
+    xls = tmp_path / "nang.xls"
+    lo_macro.run([lo_macro.Job(src, [xls])], tmp_path)
+    sizes = sheet_sizes(workbook_stream(xls.read_bytes())[0])
+    assert max(sizes, key=sizes.get) == mc.FIELDS_SHEET and set(sizes) == {"Ghi chú", mc.FIELDS_SHEET}
+    rets = read_many([xls, base_return[0]], mini_def, workers=1, memory_limit=64 * MiB)
+    assert [(p.code, p.sheet) for p in rets[0].problems] == [("file-too-large", mc.FIELDS_SHEET)]
+    assert codes(rets[1]) == []
