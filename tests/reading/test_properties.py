@@ -409,3 +409,79 @@ def test_bytes(base, scratch, data):
         if cell is None or not same(base.values[name], cell.value):
             assert _located(problems, spec.sheet, spec.address, name) or (
                 cell is not None and _located(problems, cell.sheet, cell.address, name)), (name, cell)
+
+
+# --- an .ods saved by LibreOffice ----------------------------------------------------------
+
+ODS_VALUES = st.one_of(
+    st.tuples(st.just("float"), st.sampled_from(["nan", "inf", "-inf", "1e308", "1e400", "-1e16", "0.5", "-3",
+                                                 "abc", "", "1,5"])),
+    st.tuples(st.just("float"), NUMBERS.map(_number_text)),
+    st.tuples(st.just("date"), st.sampled_from(["garbage", "0000-00-00", "99999-01-01", "2026-13-45", "1899-12-30",
+                                                "-2026-01-01", "2026-06-12T25:00:00", "", "2026-06-12"])),
+    st.tuples(st.just("percentage"), st.sampled_from(["0.5", "nan", "1e308"])),
+    st.tuples(st.just("string"), TEXTS),
+)
+_ODS_INPUT = re.compile(r'<table:table-cell[^>]*table:content-validation-name="[^"]*"[^>]*>.*?</table:table-cell>',
+                        re.S)
+
+
+class OdsBase:
+    """LibreOffice's .ods of a good return: content.xml, the spans of the input cells of
+    the fields sheet, and what the file reads as."""
+
+    def __init__(self, definition, path):
+        self.definition = definition
+        self.path = path
+        with zipfile.ZipFile(path) as z:
+            self.content = z.read("content.xml").decode()
+        start = self.content.index(f'<table:table table:name="{mc.FIELDS_SHEET}"')
+        end = self.content.index("</table:table>", start)
+        self.inputs = [m.span() for m in _ODS_INPUT.finditer(self.content, start, end)]
+        self.good = read_file(path, definition)
+
+
+@pytest.fixture(scope="module")
+def ods_base(mini_def, libreoffice_return):
+    return OdsBase(mini_def, libreoffice_return[0]["ods"])
+
+
+def _ods_cell(kind: str, text: str) -> str:
+    if kind == "string":
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(text)}</text:p></table:table-cell>'
+    attr = "office:date-value" if kind == "date" else "office:value"
+    return (f'<table:table-cell office:value-type="{kind}" {attr}="{escape(text)}"><text:p>{escape(text)}</text:p>'
+            "</table:table-cell>")
+
+
+def _ods_as_written(kind: str, text: str, value) -> bool:
+    if value == (text or None):
+        return True
+    try:
+        if kind == "date":
+            written = dt.datetime.fromisoformat(text)
+            return value in (written, written.date())
+        x = float(text)
+    except ValueError:
+        return False
+    return isinstance(value, float) and (value == x or (math.isnan(x) and math.isnan(value)))
+
+
+@SETTINGS
+@given(data=st.data())
+def test_ods_cell_values(ods_base, scratch, data):
+    lo, hi = data.draw(st.sampled_from(ods_base.inputs), label="input cell")
+    kind, text = data.draw(ODS_VALUES, label="value")
+    mutant = (ods_base.content[:lo] + _ods_cell(kind, text) + ods_base.content[hi:]).encode()
+    path = mc.rewrite(ods_base.path, scratch.with_suffix(".ods"), lambda n, d: mutant if n == "content.xml" else d)
+    ret = read_file(path, ods_base.definition)
+    checked = check_return(ret, ods_base.definition, as_of=dt.date(2026, 6, 10))
+    _check_numbers(ods_base.definition, checked)
+    if _refused(ret):
+        return
+    changed = [n for n, cell in ods_base.good.cells.items() if not same(cell.value, ret.cells[n].value)]
+    assert len(changed) <= 1, changed  # one cell was edited: no other value moved
+    for name in changed:
+        cell = ret.cells[name]
+        if not _ods_as_written(kind, text, cell.value):
+            assert _located(checked.problems, cell.sheet, cell.address, name), (name, kind, text, cell)
