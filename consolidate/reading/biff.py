@@ -30,6 +30,9 @@ FILEPASS = 0x002F
 BIFF8_VERSIONS = (0x0500, 0x0600)  # BIFF5/7 and BIFF8, the versions whose names xlrd reads
 ENCRYPTED_OOXML = ("encryptedpackage", "encryptioninfo")
 BOUNDSHEET = 0x0085
+DIMENSIONS = 0x0200
+BIFF_ROWS, BIFF_COLS = 65536, 256
+MAX_RECORDS_BEFORE_DIMENSIONS = 2000  # it follows the sheet's BOF and a few settings records
 FORMULA_RECORDS = (0x0006, 0x0206, 0x0406)  # BIFF5-8, BIFF3, BIFF4
 BOOLERR = 0x0205
 BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
@@ -140,22 +143,60 @@ def _records(stream: bytes):
 
 
 def check_globals(stream: bytes) -> None:
-    """The workbook globals: a BOF first, an EOF within the stream, and no FILEPASS (the
-    password record of RC4 or XOR encrypted workbooks, which nothing here can read)."""
+    """The workbook globals: a BOF first, an EOF within the stream, no FILEPASS (the
+    password record of RC4 or XOR encrypted workbooks, which nothing here can read), and
+    each sheet's BOF where its BOUNDSHEET record says (python-calamine panics otherwise)."""
     records = _records(stream)
     first = next(records, None)
     if first is None or first[0] not in BOF_RECORDS:
         raise Rejected(FileCorrupt, because(CORRUPT_BIFF, "no BOF record"))
+    sheets: list[tuple[int, str]] = []
     for kind, body, length in records:
         if body + length > len(stream):
             break
         if kind == FILEPASS:
             raise Rejected(FileEncrypted, "BIFF FILEPASS")
+        if kind == BOUNDSHEET and length >= 4:
+            sheets.append((struct.unpack_from("<I", stream, body)[0], _sheet_name(stream[body : body + length])))
         if kind == EOF_RECORD:
+            for position, name in sheets:
+                _check_sheet(stream, position, name)
             return
         if kind in BOF_RECORDS:  # a sheet's BOF before the globals ended
             break
     raise Rejected(FileCorrupt, because(CORRUPT_BIFF, "workbook globals without EOF"))
+
+
+def _sheet_name(body: bytes) -> str:
+    """A BOUNDSHEET record's sheet name, for messages (BIFF8 Unicode; older: Latin-1)."""
+    if len(body) < 8:
+        return ""
+    count, flags = body[6], body[7]
+    if flags in (0, 1) and len(body) == 8 + count * (flags + 1):
+        return body[8:].decode("utf-16-le" if flags else "latin-1", "replace")
+    return body[7 : 7 + count].decode("latin-1", "replace")
+
+
+def _check_sheet(stream: bytes, position: int, sheet: str) -> None:
+    """A sheet's BOF where BOUNDSHEET says, and a DIMENSIONS record the reader can trust:
+    python-calamine panics without the first and sizes its grid from the second (a first
+    row above the last is an allocation of hundreds of gigabytes, which aborts the process)."""
+    if position + 4 > len(stream) or struct.unpack_from("<H", stream, position)[0] not in BOF_RECORDS:
+        raise Rejected(FileCorrupt, because(CORRUPT_BIFF, f"no sheet BOF at {position}"), sheet=sheet or None)
+    for count, (kind, body, length) in enumerate(_records(stream[position:])):
+        if kind == EOF_RECORD or count > MAX_RECORDS_BEFORE_DIMENSIONS:
+            return
+        if kind == DIMENSIONS and length >= 8:
+            layout = "<IIHH" if length >= 12 else "<HHHH"  # BIFF8 rows are 32-bit, BIFF5's 16
+            first_row, last_row, first_col, last_col = struct.unpack_from(layout, stream, position + body)
+            break
+    else:
+        return
+    # Within the format's own limits the grid is bounded (65,536 x 256); a reader over its
+    # memory budget there is file-too-large (see isolate.py)
+    if first_row > last_row or first_col > last_col or last_row > BIFF_ROWS or last_col > BIFF_COLS:
+        raise Rejected(FileCorrupt, because(CORRUPT_BIFF, f"DIMENSIONS {first_row}-{last_row} x {first_col}-{last_col}"),
+                       sheet=sheet or None)
 
 
 def _biff_version(stream: bytes) -> int:

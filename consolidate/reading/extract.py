@@ -39,6 +39,8 @@ from consolidate.reading.sheetxml import scan_errors
 from consolidate.reading.sniff import sniff
 from consolidate.validation.returns import RawCell, RawReturn
 
+UNREADABLE_BOOK = N_("trình đọc bảng tính không mở được sổ tính trong tệp")
+UNREADABLE_SHEET = N_("trình đọc bảng tính không đọc được trang này")
 META_KEYS = ("report_id", "definition_version", "period", "unit_code", "fingerprint")
 
 
@@ -180,7 +182,7 @@ class _Reader(Locator):
         except calamine.PasswordError as exc:
             raise Rejected(FileEncrypted, str(exc)[:200]) from exc
         except Exception as exc:
-            raise Rejected(FileCorrupt, f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            raise Rejected(FileCorrupt, guard.because(UNREADABLE_BOOK, f"{type(exc).__name__}: {exc}")) from exc
         self.loading = None
         for name in self.wb.sheet_names:
             self.sheet_names.setdefault(fold(name), name)
@@ -216,7 +218,8 @@ class _Reader(Locator):
         try:
             ws = self.wb.get_sheet_by_name(sheet)
         except calamine.CalamineError as exc:
-            raise Rejected(FileCorrupt, f"{type(exc).__name__}: {str(exc)[:200]}", sheet=sheet) from exc
+            raise Rejected(FileCorrupt, guard.because(UNREADABLE_SHEET, f"{type(exc).__name__}: {exc}"),
+                           sheet=sheet) from exc
         guard.check_extent(ws.end, sheet)
         grid = ws.to_python(skip_empty_area=False, nrows=max(nrows, 1))
         if sheet not in self.merges:

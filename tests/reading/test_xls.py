@@ -179,6 +179,14 @@ def _no_eof(out: bytearray, pos: int, length: int) -> None:
     out[pos : pos + 2] = b"\x3c\x00"  # EOF -> CONTINUE
 
 
+def _sheet_past_end(out: bytearray, pos: int, length: int) -> None:
+    out[pos + 4 : pos + 8] = struct.pack("<I", len(out) + 4096)  # BOUNDSHEET: where the sheet's BOF is
+
+
+def _rows_upside_down(out: bytearray, pos: int, length: int) -> None:
+    out[pos + 4 : pos + 12] = struct.pack("<II", 40, 2)  # DIMENSIONS: first row 40, last row 2
+
+
 DAMAGE = {
     "fat-loop": lambda src, dst: _fat_entry(src, dst, _workbook_start(src) + 8, _workbook_start(src)),
     "fat-chain-ends-early": lambda src, dst: _fat_entry(src, dst, _workbook_start(src) + 1, 0xFFFFFFFE),
@@ -186,6 +194,10 @@ DAMAGE = {
     "stream-larger-than-file": lambda src, dst: mc.ole_stream_size(src, dst, "Workbook", 0x7FFFFFFF),
     "no-bof": lambda src, dst: mc.ole_stream_edited(src, dst, "Workbook", lambda s: b"\0\0" + s[2:]),
     "globals-without-eof": lambda src, dst: mc.ole_stream_edited(src, dst, "Workbook", _records_edited(0x0A, _no_eof)),
+    "dimensions-upside-down": lambda src, dst: mc.ole_stream_edited(src, dst, "Workbook",
+                                                                    _records_edited(0x200, _rows_upside_down)),
+    "sheet-past-end": lambda src, dst: mc.ole_stream_edited(src, dst, "Workbook",
+                                                            _records_edited(0x85, _sheet_past_end)),
     "name-record-garbled": lambda src, dst: mc.ole_stream_edited(src, dst, "Workbook",
                                                                  _records_edited(0x18, _garble_name)),
 }
