@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from consolidate.definition.layout import META_SHEET, cell_address, layout_for
@@ -57,10 +58,22 @@ def _label_key(text: str) -> str:
     return " ".join(_nfc(text).replace("*", " ").split()).casefold()
 
 
-def _label_keys(definition: Definition) -> frozenset[str]:
-    """The label keys of every named cell of the layout (see _Reader._beside_its_label)."""
-    return definition.memo("reading.label_keys", lambda: frozenset(
-        _label_key(spec.label) for spec in layout_for(definition).cells.values() if spec.label))
+def _label_keys(definition: Definition) -> dict[str, str]:
+    """Name -> label key of every labelled cell of the layout (see Locator._beside_its_label)."""
+    return definition.memo("reading.label_keys", lambda: {
+        name: _label_key(spec.label) for name, spec in layout_for(definition).cells.items() if spec.label})
+
+
+@lru_cache(maxsize=4096)
+def _text_key(text: str) -> str:
+    return _label_key(text)
+
+
+def _cell_key(raw: Any) -> str:
+    """_label_key of a grid value; labels recur in every return of a template: cached."""
+    if raw is None or raw == "":
+        return ""
+    return _text_key(raw if isinstance(raw, str) else _meta_text(raw))
 
 
 def _folded_names(definition: Definition) -> dict[str, str]:
@@ -175,16 +188,16 @@ class Locator:
         reported on the field, never read as its value. A label reworded since the template
         was made, or columns inserted between label and cell, still pass."""
         spec = self.layout.cells[name]
-        if not spec.label:
+        own = _label_keys(self.definition).get(name)
+        if not own:
             return True
-        own = _label_key(spec.label)
         label_row, label_col = row + spec.label_row - spec.row, col + spec.label_col - spec.col
         grid = self.grids[sheet]
         line = grid[label_row] if 0 <= label_row < len(grid) else []
-        found = _label_key(_meta_text(line[label_col])) if 0 <= label_col < len(line) else ""
-        if found.startswith(own) or any(_label_key(_meta_text(v)).startswith(own) for v in line[:col]):
+        found = _cell_key(line[label_col]) if 0 <= label_col < len(line) else ""
+        if found.startswith(own) or any(_cell_key(v).startswith(own) for v in line[:col]):
             return True
-        if found and not any(found.startswith(key) for key in _label_keys(self.definition)):
+        if found and not any(found.startswith(key) for key in _label_keys(self.definition).values()):
             return True  # a label of no field: reworded, the name is trusted
         self.ret.problems.append(NameMoved(
             file=self.ret.file, sheet=sheet, cell=address, field_id=name, value=spec.label,
