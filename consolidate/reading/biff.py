@@ -150,16 +150,13 @@ def check_globals(stream: bytes) -> None:
     first = next(records, None)
     if first is None or first[0] not in BOF_RECORDS:
         raise Rejected(FileCorrupt, because(CORRUPT_BIFF, "no BOF record"))
-    sheets: list[tuple[int, str]] = []
     for kind, body, length in records:
         if body + length > len(stream):
             break
         if kind == FILEPASS:
             raise Rejected(FileEncrypted, "BIFF FILEPASS")
-        if kind == BOUNDSHEET and length >= 4:
-            sheets.append((struct.unpack_from("<I", stream, body)[0], _sheet_name(stream[body : body + length])))
         if kind == EOF_RECORD:
-            for position, name in sheets:
+            for position, _kind, name in boundsheets(stream):
                 _check_sheet(stream, position, name)
             return
         if kind in BOF_RECORDS:  # a sheet's BOF before the globals ended
@@ -167,14 +164,28 @@ def check_globals(stream: bytes) -> None:
     raise Rejected(FileCorrupt, because(CORRUPT_BIFF, "workbook globals without EOF"))
 
 
+def boundsheets(stream: bytes) -> list[tuple[int, int, str]]:
+    """(offset of its BOF, sheet type: 0 worksheet, 2 chart, 6 VBA..., name) of each sheet
+    the globals list, in order. Names NFC; BIFF8 Unicode, older ones read as Latin-1."""
+    sheets = []
+    for kind, body, length in _records(stream):
+        if body + length > len(stream) or kind == EOF_RECORD:
+            break
+        if kind == BOUNDSHEET and length >= 6:
+            record = stream[body : body + length]
+            sheets.append((struct.unpack_from("<I", record)[0], record[5], _sheet_name(record)))
+    return sheets
+
+
 def _sheet_name(body: bytes) -> str:
-    """A BOUNDSHEET record's sheet name, for messages (BIFF8 Unicode; older: Latin-1)."""
     if len(body) < 8:
         return ""
     count, flags = body[6], body[7]
-    if flags in (0, 1) and len(body) == 8 + count * (flags + 1):
-        return body[8:].decode("utf-16-le" if flags else "latin-1", "replace")
-    return body[7 : 7 + count].decode("latin-1", "replace")
+    if flags in (0, 1) and len(body) >= 8 + count * (flags + 1):  # BIFF8: a flags byte first
+        name = body[8 : 8 + count * (flags + 1)].decode("utf-16-le" if flags else "latin-1", "replace")
+    else:
+        name = body[7 : 7 + count].decode("latin-1", "replace")
+    return unicodedata.normalize("NFC", name)
 
 
 def _check_sheet(stream: bytes, position: int, sheet: str) -> None:
@@ -223,7 +234,7 @@ def read_xls_map(stream: bytes) -> WorkbookMap:
         raise Rejected(FileCorrupt, because(CORRUPT_BIFF, f"{type(exc).__name__}: {exc}")) from exc
     try:
         sheets = [unicodedata.normalize("NFC", name) for name in book.sheet_names()]
-        positions = _worksheet_positions(stream)
+        positions = [offset for offset, kind, _name in boundsheets(stream) if kind == 0]
         if len(positions) == len(sheets):
             result.biff_sheets = dict(zip(sheets, positions, strict=True))
         scoped: dict[str, Ref | str] = {}
@@ -249,18 +260,6 @@ def read_xls_map(stream: bytes) -> WorkbookMap:
     finally:
         book.release_resources()
     return result
-
-
-def _worksheet_positions(stream: bytes) -> list[int]:
-    """Where each worksheet's BOF is in the stream, in BOUNDSHEET order (charts, macro and
-    VBA sheets left out, as xlrd lists sheet names)."""
-    positions = []
-    for kind, body, length in _records(stream):
-        if kind == EOF_RECORD:
-            break
-        if kind == BOUNDSHEET and length >= 6 and stream[body + 5] == 0:
-            positions.append(struct.unpack_from("<I", stream, body)[0])
-    return positions
 
 
 def scan_errors(stream: bytes, position: int) -> dict[tuple[int, int], tuple[str | None, bool]]:
@@ -306,8 +305,6 @@ def _resolve(name, sheets: list[str]) -> Ref | str:
     return Ref(sheets[shtxlo], rowxlo, colxlo, rowxhi - 1, colxhi - 1)
 
 
-BOUNDSHEET = 0x0085
-
 
 def sheet_sizes(stream: bytes) -> dict[str, int]:
     """Each worksheet's bytes in a BIFF8 workbook stream (from its BOUNDSHEET record's offset
@@ -315,16 +312,6 @@ def sheet_sizes(stream: bytes) -> dict[str, int]:
     largest is where a reader that ran out of memory was."""
     if len(stream) < 6 or _biff_version(stream) != 0x0600:
         return {}
-    starts: list[tuple[int, str]] = []
-    for kind, body, length in _records(stream):
-        if body + length > len(stream) or kind == EOF_RECORD:
-            break
-        if kind != BOUNDSHEET or length < 8:
-            continue
-        offset, chars, flags = struct.unpack_from("<I", stream, body)[0], stream[body + 6], stream[body + 7]
-        raw = stream[body + 8 : body + length]
-        name = raw[: 2 * chars].decode("utf-16-le", "replace") if flags & 1 else raw[:chars].decode("latin-1")
-        starts.append((offset, unicodedata.normalize("NFC", name)))
-    starts.sort()
+    starts = sorted((offset, name) for offset, _kind, name in boundsheets(stream))
     ends = [offset for offset, _ in starts[1:]] + [len(stream)]
     return {name: max(0, end - offset) for (offset, name), end in zip(starts, ends, strict=True)}

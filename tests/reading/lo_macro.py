@@ -1,5 +1,6 @@
-"""Edit workbooks with LibreOffice itself, headless, as a user would in Calc: insert a row
-(the defined names follow, as Calc moves them), save with a password, save as .xls/.xlsx/.ods.
+"""Edit workbooks with LibreOffice itself, headless, as a user would in Calc: insert or
+delete a row (the defined names follow, as Calc moves them), add print areas, save with a
+password, save as .xls/.xlsx/.ods.
 
 One soffice start runs every job: a Basic module is put in a fresh user profile (macros of
 "My Macros" run without a security prompt) and called with a job list. Paths must be ASCII
@@ -67,10 +68,14 @@ Sub RunJob(job)
   If CInt(job(2)) &gt;= 0 Then
     sheet = doc.Sheets.getByIndex(CInt(job(2)))
     sheet.unprotect(&quot;&quot;)
-    sheet.Rows.insertByIndex(CLng(job(3)), 1)
+    If InStr(job(4), &quot;delete&quot;) &gt; 0 Then
+      sheet.Rows.removeByIndex(CLng(job(3)), 1)
+    Else
+      sheet.Rows.insertByIndex(CLng(job(3)), 1)
+    End If
     sheet.protect(&quot;&quot;)
   End If
-  If job(4) = &quot;print&quot; Then AddPrintAreas(doc)
+  If InStr(job(4), &quot;print&quot;) &gt; 0 Then AddPrintAreas(doc)
   Dim i As Integer
   For i = 5 To UBound(job) Step 2
     doc.storeToURL(ConvertToURL(job(i)), StoreArgs(job(i + 1), job(1)))
@@ -103,6 +108,7 @@ class Job:
     password: str = ""
     sheet: int = -1  # 0-based sheet index to insert a row in, -1 for none
     row: int = 0  # 0-based: the new row takes this index, rows from it move down
+    delete: bool = False  # delete that row instead (rows below move up)
     print_areas: bool = False  # a print area on every sheet
 
 
@@ -120,7 +126,7 @@ def run(jobs: list[Job], work: Path, timeout: float = 180) -> None:
     (basic / "script.xlc").write_text(_LIBRARIES, encoding="utf-8")
     lines = []
     for job in jobs:
-        fields = [str(job.src), job.password, str(job.sheet), str(job.row), "print" if job.print_areas else ""]
+        fields = [str(job.src), job.password, str(job.sheet), str(job.row), ",".join(f for f, on in (("print", job.print_areas), ("delete", job.delete)) if on)]
         for out in job.outputs:
             fields += [str(out), FILTERS[out.suffix]]
         lines.append("|".join(fields))

@@ -43,9 +43,12 @@ def lo_files(mini_def, base_return, tmp_path_factory):
         lo_macro.Job(src, [work / "encrypted.xls"], password="x"),
         lo_macro.Job(filtered, [work / "builtins.xls"], print_areas=True),
         lo_macro.Job(errors, [work / "errors.xls"]),
+        lo_macro.Job(src, [work / "deleted.xls", work / "deleted.ods"], sheet=sheets.index(cell.sheet), row=cell.row,
+                     delete=True),
     ], work)
     singles = ("plain", "encrypted", "builtins", "errors")
-    return {**{name: work / f"{name}.xls" for name in singles}, **files}
+    deleted = {ext: work / f"deleted{ext}" for ext in (".xls", ".ods")}
+    return {**{name: work / f"{name}.xls" for name in singles}, **files, "deleted": deleted}
 
 
 def stream_of(path):
@@ -96,6 +99,21 @@ def test_row_inserted_above_a_table_finds_its_header(mini_def, base_return, lo_f
         first = ret.tables["mo_hinh"][0]["ten_mo_hinh"]
         assert (first.sheet, first.address) == (table.sheet, f"B{table.header_row + 3}"), ext
         assert_values(ret, values, layout)
+
+
+def test_deleted_named_cell_is_name_broken_as_in_ods(mini_def, base_return, lo_files):
+    """Calc turns the name of a deleted cell into #REF!: reported on its field, never read
+    from whatever cell moved up into its place; the other names moved up with their cells."""
+    _, values = base_return
+    layout = layout_for(mini_def)
+    spec = layout.cells["don_tiep_nhan"]
+    rets = {ext: read_file(path, mini_def) for ext, path in lo_files["deleted"].items()}
+    for ext, ret in rets.items():
+        assert [(p.code, p.field_id) for p in ret.problems] == [("name-broken", "don_tiep_nhan")], (ext, codes(ret))
+        assert "don_tiep_nhan" not in ret.cells
+        assert ret.cells["don_giai_quyet"].address == layout.cells["don_giai_quyet"].address.replace(
+            str(spec.row + 2), str(spec.row + 1)), ext
+        assert_values(ret, {k: v for k, v in values.items() if k != "don_tiep_nhan"}, layout)
 
 
 def test_built_in_names_do_not_confuse_the_locator(mini_def, base_return, lo_files):
