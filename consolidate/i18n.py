@@ -14,7 +14,8 @@ strings ("Usage:", "Show this message and exit.") get a Vietnamese catalogue of 
   cached, shown later in Vietnamese in a workbook and in English on the CLI); `str()`
   renders it in the current language.
 - `set_language("vi" | "en")`; the CLI sets it from `--lang`, else from `LANGUAGE`.
-- `number`, `percent` and `seconds` format figures for the current language (Babel).
+- `number`, `percent` and `seconds` format figures for the current language (Babel);
+  `Number(value)` is one kept unrendered inside a Text.
 
 Update catalogues after changing messages: see README, developer notes (`pybabel extract`,
 `update`, `compile`); a test fails while a catalogue is stale.
@@ -228,6 +229,28 @@ class Figure(Lazy):
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Figure) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+class Number(Lazy):
+    """A count or size inside a Text, grouped the current language's way when the Text is
+    rendered ("1.048.576" / "1,048,576"): `number(value, decimals)` at render time."""
+
+    __slots__ = ("value", "decimals")
+
+    def __init__(self, value: float | int, decimals: int = 0):
+        self.value, self.decimals = value, decimals
+
+    def __str__(self) -> str:
+        return number(self.value, self.decimals)
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Number) and (self.value, self.decimals) == (other.value, other.decimals)
 
     def __hash__(self) -> int:
         return hash(self.value)

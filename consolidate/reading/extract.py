@@ -19,7 +19,7 @@ import python_calamine as calamine
 
 from consolidate.definition.layout import META_SHEET, Layout, cell_address, layout_for
 from consolidate.definition.model import Definition
-from consolidate.i18n import N_
+from consolidate.i18n import N_, Text
 from consolidate.reading import biff, guard
 from consolidate.reading.fileio import NotRegular, read_limited, sha256_of
 from consolidate.reading.guard import Rejected
@@ -41,6 +41,14 @@ from consolidate.validation.returns import RawCell, RawReturn
 
 UNREADABLE_BOOK = N_("trình đọc bảng tính không mở được sổ tính trong tệp")
 UNREADABLE_SHEET = N_("trình đọc bảng tính không đọc được trang này")
+# fileio.special_kind's words -> what the unit is told
+SPECIAL_KINDS = {
+    "FIFO": N_("một ống dẫn có tên (FIFO)"),
+    "socket": N_("một socket"),
+    "character device": N_("một thiết bị ký tự"),
+    "block device": N_("một thiết bị khối"),
+    "directory": N_("một thư mục"),
+}
 META_KEYS = ("report_id", "definition_version", "period", "unit_code", "fingerprint")
 
 
@@ -70,7 +78,8 @@ def read_file(path: Path | str, definition: Definition, display_name: str | None
         raise
     except BaseException as exc:  # noqa: BLE001  a reader bug (calamine's PanicException is a
         # BaseException) or a file no check anticipated: still one problem of this file
-        _reject(ret, FileCorrupt(note=f"lỗi trình đọc: {type(exc).__name__}: {str(exc)[:200]}", file=ret.file))
+        _reject(ret, FileCorrupt(note=guard.because(N_("trình đọc bảng tính gặp lỗi khi đọc tệp"),
+                                                    f"{type(exc).__name__}: {exc}"), file=ret.file))
     return ret
 
 
@@ -93,9 +102,11 @@ def _read_bytes(path: Path, ret: RawReturn) -> bytes:
             ret.sha256, ret.size = sha256_of(path)
             guard.check_size(max(ret.size, guard.MAX_FILE_BYTES + 1))
     except NotRegular as exc:
-        raise Rejected(FileUnreadable, f"đây không phải tệp thông thường ({exc}), không mở để đọc") from exc
+        kind = SPECIAL_KINDS.get(str(exc), N_("tệp đặc biệt"))
+        raise Rejected(FileUnreadable, Text(N_("đây không phải tệp thông thường mà là {kind}, không mở để đọc"),
+                                            kind=Text(kind))) from exc
     except OSError as exc:
-        raise Rejected(FileUnreadable, exc.strerror or str(exc)) from exc
+        raise Rejected(FileUnreadable, guard.because(N_("hệ điều hành không cho đọc tệp"), exc.strerror or exc)) from exc
     ret.size = len(data)
     ret.sha256 = hashlib.sha256(data).hexdigest()
     return data
@@ -180,7 +191,7 @@ class _Reader(Locator):
         try:
             self.wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.data or data))
         except calamine.PasswordError as exc:
-            raise Rejected(FileEncrypted, str(exc)[:200]) from exc
+            raise Rejected(FileEncrypted, guard.because(N_("tệp được đặt mật khẩu"), exc)) from exc
         except Exception as exc:
             raise Rejected(FileCorrupt, guard.because(UNREADABLE_BOOK, f"{type(exc).__name__}: {exc}")) from exc
         self.loading = None

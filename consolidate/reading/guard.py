@@ -11,7 +11,7 @@ import re
 import zipfile
 import zlib
 
-from consolidate.i18n import Text
+from consolidate.i18n import N_, Number, Text
 from consolidate.problems import Problem
 from consolidate.reading.problems import FileCorrupt, FileTooLarge, FileXmlEntities, FileZipBomb
 
@@ -30,14 +30,18 @@ PROLOG_MAX = 64 * 1024
 BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".emf", ".wmf", ".bmp", ".tif", ".tiff")
 
 
-def because(reason: str, detail: object = "") -> Text:
-    """A rejection's note: the Vietnamese reason (an `N_` msgid) first, then the library's
-    own words for the curious, never those words alone (a unit cannot act on
-    "zip: File is not a zip file")."""
+def because(reason: str, detail: object = "", **params: object) -> Text:
+    """A rejection's note: the Vietnamese reason (an `N_` msgid, with its `params`) first,
+    then the library's own words for the curious, never those words alone (a unit cannot
+    act on "zip: File is not a zip file")."""
     detail = str(detail).strip()[:200]
     if not detail:
-        return Text(reason)
-    return Text("{reason} (chi tiết kỹ thuật: {detail})", reason=Text(reason), detail=detail)
+        return Text(reason, **params)
+    return Text("{reason} (chi tiết kỹ thuật: {detail})", reason=Text(reason, **params), detail=detail)
+
+
+def megabytes(size: int) -> Number:
+    return Number(size / (1024 * 1024), 1)
 
 
 class Rejected(Exception):
@@ -53,7 +57,8 @@ class Rejected(Exception):
 
 def check_size(size: int) -> None:
     if size > MAX_FILE_BYTES:
-        raise Rejected(FileTooLarge, f"{size:,} byte > {MAX_FILE_BYTES:,}")
+        raise Rejected(FileTooLarge, because(N_("tệp nặng {size} MB, vượt giới hạn {limit} MB"),
+                                             size=megabytes(size), limit=megabytes(MAX_FILE_BYTES)))
 
 
 def check_zip_directory(zf: zipfile.ZipFile) -> None:
@@ -61,49 +66,125 @@ def check_zip_directory(zf: zipfile.ZipFile) -> None:
     the CRC), so a lying directory makes a corrupt file, not a bomb."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise Rejected(FileZipBomb, f"{len(infos)} members > {MAX_MEMBERS}")
+        raise Rejected(FileZipBomb, because(N_("tệp nén chứa {n} thành phần, vượt giới hạn {limit}"),
+                                            n=Number(len(infos)), limit=Number(MAX_MEMBERS)))
     total = 0
     for info in infos:
         size = info.file_size
         total += size
         if size > MAX_MEMBER_UNCOMPRESSED:
-            raise Rejected(FileZipBomb, f"{info.filename}: {size:,} byte")
+            raise Rejected(FileZipBomb, because(N_("thành phần {member} giải nén ra {size} MB, vượt giới hạn {limit} MB"),
+                                                member=info.filename, size=megabytes(size),
+                                                limit=megabytes(MAX_MEMBER_UNCOMPRESSED)))
         if size > RATIO_CHECK_ABOVE and size > MAX_RATIO * max(info.compress_size, 1):
-            raise Rejected(FileZipBomb, f"{info.filename}: ratio {size // max(info.compress_size, 1)}:1")
+            raise Rejected(FileZipBomb, because(N_("thành phần {member} nén với tỉ lệ bất thường {ratio}:1"),
+                                                member=info.filename,
+                                                ratio=Number(size // max(info.compress_size, 1))))
     if total > MAX_TOTAL_UNCOMPRESSED:
-        raise Rejected(FileZipBomb, f"total {total:,} byte")
+        raise Rejected(FileZipBomb, because(N_("tổng dung lượng giải nén {size} MB, vượt giới hạn {limit} MB"),
+                                            size=megabytes(total), limit=megabytes(MAX_TOTAL_UNCOMPRESSED)))
 
 
-def prolog_verdict(head: bytes) -> bool | None:
-    """True if the XML prolog holds a DOCTYPE (or any other markup declaration), False once
-    the root element starts (or the part is not XML at all), None if `head` is too short."""
+def _prolog_text(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head[: len(head) - len(head) % 2].decode("utf-16", "replace")
-    elif head[:2] in (b"<\x00", b"\x00<"):
+        return head[: len(head) - len(head) % 2].decode("utf-16", "replace")
+    if head[:2] in (b"<\x00", b"\x00<"):
         codec = "utf-16-le" if head[:1] == b"<" else "utf-16-be"
-        text = head[: len(head) - len(head) % 2].decode(codec, "replace")
-    else:
-        text = head.decode("utf-8", "replace").lstrip("\ufeff")
-    pos = 0
+        return head[: len(head) - len(head) % 2].decode(codec, "replace")
+    return head.decode("utf-8", "replace").lstrip("\ufeff")
+
+
+def _scan_prolog(text: str, pos: int = 0) -> tuple[bool | None, int]:
+    """prolog_verdict on decoded text from `pos`, and where the declaration found starts."""
     n = len(text)
     while True:
         while pos < n and text[pos] in " \t\r\n":
             pos += 1
         if pos >= n:
-            return None
+            return None, pos
         if text[pos] != "<":
-            return False
+            return False, pos
         if text.startswith("<?", pos):
             end, close = text.find("?>", pos + 2), 2
         elif text.startswith("<!--", pos):
             end, close = text.find("-->", pos + 4), 3
         elif text.startswith("<!", pos) or n - pos < 2:
-            return True if text.startswith("<!", pos) else None
+            return (True if text.startswith("<!", pos) else None), pos
         else:
-            return False
+            return False, pos
         if end < 0:
-            return None
+            return None, pos
         pos = end + close
+
+
+def prolog_verdict(head: bytes) -> bool | None:
+    """True if the XML prolog holds a DOCTYPE (or any other markup declaration), False once
+    the root element starts (or the part is not XML at all), None if `head` is too short."""
+    return _scan_prolog(_prolog_text(head))[0]
+
+
+# A DOCTYPE naming an external DTD only: no internal subset ("[") and so no ENTITY; what
+# LibreOffice writes atop its Basic and dialog parts. A parser that does not fetch external
+# DTDs (none of ours parses these parts at all) sees nothing to expand.
+_EXTERNAL_DOCTYPE = re.compile(
+    r"""<!DOCTYPE[ \t\r\n]+[A-Za-z_][\w.:-]{0,100}[ \t\r\n]+"""
+    r"""(?:PUBLIC[ \t\r\n]+(?:"[^"<>\[]{0,200}"|'[^'<>\[]{0,200}')[ \t\r\n]+|SYSTEM[ \t\r\n]+)"""
+    r"""(?:"[^"<>\[]{0,200}"|'[^'<>\[]{0,200}')[ \t\r\n]*>"""
+)
+
+
+def external_doctype_only(head: bytes) -> bool | None:
+    """True when the prolog's one markup declaration is a DOCTYPE with a public/system id
+    and no internal subset, and the root element follows (comments aside); None when
+    `head` ends before that is known."""
+    text = _prolog_text(head)
+    verdict, pos = _scan_prolog(text)
+    if not verdict:
+        return verdict
+    match = _EXTERNAL_DOCTYPE.match(text, pos)
+    if match is None:
+        return None if ">" not in text[pos:] else False
+    after = _scan_prolog(text, match.end())[0]
+    return None if after is None else after is False
+
+
+# Macro and dialog libraries inside an OpenDocument package (LibreOffice Basic): parts no
+# reader of ours opens (calamine and names.read_ods_map read content.xml; sniff the
+# manifest and mimetype), which LibreOffice starts with an external DOCTYPE.
+ODF_UNREAD_PREFIXES = ("Basic/", "Dialogs/")
+
+
+def _unread_odf_part(zf: zipfile.ZipFile, name: str, odf: list) -> bool:
+    """A macro or dialog part of an ODF package. `odf` caches whether the package is ODF
+    (its mimetype member)."""
+    if not (name.startswith(ODF_UNREAD_PREFIXES) and name.endswith(".xml")):
+        return False
+    if not odf:
+        try:
+            mimetype = zf.read("mimetype")[:100] if "mimetype" in zf.NameToInfo else b""
+        except Exception:  # noqa: BLE001  a broken mimetype member: not an ODF package
+            mimetype = b""
+        odf.append(mimetype.startswith(b"application/vnd.oasis.opendocument."))
+    return odf[0]
+
+
+def _member_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, verdict_of) -> tuple[bytes, bool | None]:
+    """The member's first bytes, read until `verdict_of(head)` is not None (at most
+    PROLOG_MAX bytes), and that verdict."""
+    try:
+        with zf.open(info) as member:
+            head = member.read(PROLOG_READ)
+            verdict = verdict_of(head)
+            while verdict is None and len(head) < min(PROLOG_MAX, info.file_size):
+                more = member.read(PROLOG_READ * 8)
+                if not more:
+                    break
+                head += more
+                verdict = verdict_of(head)
+    except Exception as exc:  # BadZipFile, OSError, EOFError, zlib.error and friends
+        raise Rejected(FileCorrupt, because(N_("không giải nén được thành phần {member} của tệp"), exc,
+                                            member=info.filename)) from exc
+    return head, verdict
 
 
 def _quick_head(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
@@ -243,42 +324,35 @@ CLEAN_PROLOGS = MemberMemo()
 
 def check_xml_prologs(zf: zipfile.ZipFile, data: bytes | None = None) -> None:
     """Reject any member whose XML prolog declares a DOCTYPE (entity expansion, external
-    entities). Only the first bytes of each member are decompressed, and not even those for
-    a member identical (stored bytes and directory entry) to one already found clean."""
+    entities), except an external DOCTYPE alone atop a part no reader opens (the Basic
+    libraries of an .ods). Only the first bytes of each member are decompressed, and not
+    even those for a member identical (stored bytes and directory entry) to one already
+    found clean."""
     clean = CLEAN_PROLOGS
+    odf: list[bool] = []
     for info in zf.infolist():
         name = info.filename
         if info.is_dir() or name.lower().endswith(BINARY_SUFFIXES) or info.file_size == 0:
             continue
+        verdict = None
         if data is not None:
             if clean.find(data, info, False):
                 continue
             head = _quick_head(data, info)
             if head is not None:
                 verdict = prolog_verdict(head)
-                if verdict:
-                    raise Rejected(FileXmlEntities, name)
                 if verdict is False:
                     clean.keep(data, info, True)
                     continue
-        try:
-            with zf.open(info) as member:
-                head = member.read(PROLOG_READ)
-                verdict = prolog_verdict(head)
-                while verdict is None and len(head) < min(PROLOG_MAX, info.file_size):
-                    more = member.read(PROLOG_READ * 8)
-                    if not more:
-                        break
-                    head += more
-                    verdict = prolog_verdict(head)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise Rejected(FileCorrupt, f"{name}: {exc}") from exc
-        except Exception as exc:  # zlib.error and friends
-            raise Rejected(FileCorrupt, f"{name}: {exc}") from exc
+        if verdict is None:
+            head, verdict = _member_head(zf, info, prolog_verdict)
+        if verdict and _unread_odf_part(zf, name, odf) and _member_head(zf, info, external_doctype_only)[1]:
+            continue
         if verdict:
-            raise Rejected(FileXmlEntities, name)
+            raise Rejected(FileXmlEntities, _in_member(name))
         if verdict is None and len(head) >= PROLOG_MAX:
-            raise Rejected(FileXmlEntities, f"{name}: prolog > {PROLOG_MAX} byte")
+            raise Rejected(FileXmlEntities, because(N_("phần đầu XML của thành phần {member} dài quá {limit} byte"),
+                                                    member=name, limit=Number(PROLOG_MAX)))
 
 
 _REF_ATTR = re.compile(rb'\sr\s*=\s*["\']([^"\']*)["\']')
@@ -354,16 +428,19 @@ def _check_sheet_refs_slowly(xml: bytes, sheet: str) -> None:
         if raw.isdigit():
             row = int(raw)
             if row > MAX_ROWS:
-                raise Rejected(FileTooLarge, f"row {row}", sheet=sheet, cell=f"A{row}")
+                raise Rejected(FileTooLarge, too_many_rows(row), sheet=sheet, cell=f"A{row}")
             max_row = max(max_row, row)
             continue
         text = raw.decode("ascii", "replace")
         cell = _CELL_REF.match(text)
         if not cell:
-            raise Rejected(FileCorrupt, f"bad cell reference {text[:40]!r}", sheet=sheet, cell=text[:40])
+            raise Rejected(FileCorrupt, because(N_("địa chỉ ô không hợp lệ “{ref}”"), ref=text[:40]),
+                           sheet=sheet, cell=text[:40])
         col, row = col_number(cell.group(1)), int(cell.group(2))
         if row > MAX_ROWS or col > MAX_COLS or row == 0:
-            raise Rejected(FileTooLarge, f"cell {text}", sheet=sheet, cell=text)
+            raise Rejected(FileTooLarge, because(N_("ô {cell} nằm ngoài giới hạn {rows} dòng × {cols} cột"),
+                                                 cell=text, rows=Number(MAX_ROWS), cols=Number(MAX_COLS)),
+                           sheet=sheet, cell=text)
         max_row = max(max_row, row)
         max_col = max(max_col, col)
     cells = len(_CELL_TAG.findall(xml))
@@ -372,9 +449,12 @@ def _check_sheet_refs_slowly(xml: bytes, sheet: str) -> None:
         max_col += cells
         max_row += rows
         if max_col > MAX_COLS or max_row > MAX_ROWS:
-            raise Rejected(FileTooLarge, f"{rows} rows, {cells} cells without references", sheet=sheet)
+            raise Rejected(FileTooLarge, because(N_("{rows} dòng và {cells} ô không ghi địa chỉ, vượt giới hạn "
+                                                    "{max_rows} dòng × {max_cols} cột"),
+                                                 rows=Number(rows), cells=Number(cells),
+                                                 max_rows=Number(MAX_ROWS), max_cols=Number(MAX_COLS)), sheet=sheet)
     if max_row * max_col > MAX_AREA:
-        raise Rejected(FileTooLarge, f"{max_row} rows x {max_col} columns", sheet=sheet)
+        raise Rejected(FileTooLarge, too_large_area(max_row, max_col), sheet=sheet)
 
 
 def check_extent(end: tuple[int, int] | None, sheet: str) -> None:
@@ -384,4 +464,24 @@ def check_extent(end: tuple[int, int] | None, sheet: str) -> None:
         return
     rows, cols = end[0] + 1, end[1] + 1
     if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_AREA:
-        raise Rejected(FileTooLarge, f"{rows} rows x {cols} columns", sheet=sheet)
+        raise Rejected(FileTooLarge, too_large_area(rows, cols), sheet=sheet)
+
+
+def too_many_rows(row: int) -> Text:
+    return because(N_("dữ liệu tới dòng {row}, vượt giới hạn {limit} dòng"), row=Number(row), limit=Number(MAX_ROWS))
+
+
+def too_many_cols(cols: int) -> Text:
+    return because(N_("dữ liệu rộng {cols} cột, vượt giới hạn {limit} cột"), cols=Number(cols), limit=Number(MAX_COLS))
+
+
+def too_large_area(rows: int, cols: int) -> Text:
+    """The note of a sheet whose grid is beyond MAX_ROWS x MAX_COLS or MAX_AREA."""
+    return because(N_("vùng dữ liệu {rows} dòng × {cols} cột, vượt giới hạn {max_rows} dòng, {max_cols} cột "
+                      "và {area} ô"),
+                   rows=Number(rows), cols=Number(cols), max_rows=Number(MAX_ROWS), max_cols=Number(MAX_COLS),
+                   area=Number(MAX_AREA))
+
+
+def _in_member(name: str) -> Text:
+    return Text(N_("trong thành phần {member}"), member=name)

@@ -13,6 +13,7 @@ from typing import Any
 
 from consolidate.definition.layout import META_SHEET, cell_address, layout_for
 from consolidate.definition.model import Definition, Section
+from consolidate.i18n import N_, Number, Text
 from consolidate.reading import guard
 from consolidate.reading.guard import Rejected
 from consolidate.reading.names import Ref, TableRef, WorkbookMap, fold
@@ -91,7 +92,7 @@ class _NamesPlan:
     """The layout resolved through one workbook map (see _Reader._names_plan)."""
 
     problems: list[tuple[type, dict]] = field(default_factory=list)  # name-missing & co., in order
-    too_large: tuple[str, str] | None = None  # a table beyond the guard's limits: (note, sheet)
+    too_large: tuple[Text, str] | None = None  # a table beyond the guard's limits: (note, sheet)
     loads: list[tuple[str, int]] = field(default_factory=list)  # (sheet, rows) to load, in order
     cells: list[tuple[str, str, int, int, str]] = field(default_factory=list)  # (name, sheet, row, col, address)
     tables: list[tuple[str, str, TableRef, Section]] = field(default_factory=list)  # (section id, sheet, ...)
@@ -241,7 +242,11 @@ class Locator:
             if sheet is None:
                 continue
             if table.ref.r2 >= guard.MAX_ROWS or table.ref.c2 >= guard.MAX_COLS:
-                return (f"table {table.name}", sheet), []
+                note = guard.because(N_("bảng {table} kéo dài tới {rows} dòng × {cols} cột, vượt giới hạn "
+                                        "{max_rows} dòng × {max_cols} cột"),
+                                     table=table.name, rows=Number(table.ref.r2 + 1), cols=Number(table.ref.c2 + 1),
+                                     max_rows=Number(guard.MAX_ROWS), max_cols=Number(guard.MAX_COLS))
+                return (note, sheet), []
             depth[sheet] = max(depth.get(sheet, 0), table.ref.r2 + 2)  # and the row below it
         return None, list(depth.items())
 

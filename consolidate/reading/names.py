@@ -17,8 +17,9 @@ from functools import lru_cache
 
 from defusedxml import ElementTree as SafeET
 
+from consolidate.i18n import N_, Text
 from consolidate.reading import guard
-from consolidate.reading.guard import Rejected, col_number, member_key
+from consolidate.reading.guard import Rejected, because, col_number, member_key
 from consolidate.reading.problems import FileCorrupt, FileTooLarge
 
 
@@ -82,13 +83,17 @@ def _attr(el, local: str) -> str | None:
     return None
 
 
+def xml_broken(member: str, exc: Exception) -> Text:
+    return because(N_("thành phần {member} của tệp không phải XML hợp lệ"), exc, member=member)
+
+
 def _parse(zf: zipfile.ZipFile, member: str):
     try:
         return SafeET.fromstring(zf.read(member), forbid_dtd=True)
     except KeyError as exc:
-        raise Rejected(FileCorrupt, f"missing {member}") from exc
+        raise Rejected(FileCorrupt, because(N_("thiếu thành phần {member} của tệp"), member=member)) from exc
     except SafeET.ParseError as exc:
-        raise Rejected(FileCorrupt, f"{member}: {exc}") from exc
+        raise Rejected(FileCorrupt, xml_broken(member, exc)) from exc
 
 
 # --- A1 references ---------------------------------------------------------------------
@@ -365,7 +370,7 @@ def read_ods_map(zf: zipfile.ZipFile) -> WorkbookMap:
                         header = (_attr(el, "contains-header") or "true") != "false"
                         result.tables[fold(name)] = TableRef(name, ref, [], int(header), 0)
     except SafeET.ParseError as exc:
-        raise Rejected(FileCorrupt, f"content.xml: {exc}") from exc
+        raise Rejected(FileCorrupt, xml_broken("content.xml", exc)) from exc
     return result
 
 
@@ -390,7 +395,7 @@ class _OdsExtent:
             self.filled = True
             self.width = max(self.width, self.cols)
             if self.width > guard.MAX_COLS:
-                raise Rejected(FileTooLarge, f"{self.width} cột", sheet=self.sheet)
+                raise Rejected(FileTooLarge, guard.too_many_cols(self.width), sheet=self.sheet)
 
     def row(self, el) -> None:
         repeat = max(_int(_attr(el, "number-rows-repeated"), 1), 1)
@@ -398,7 +403,7 @@ class _OdsExtent:
         if self.filled:
             self.last_row = self.rows
             if self.last_row > guard.MAX_ROWS or self.last_row * max(self.width, 1) > guard.MAX_AREA:
-                raise Rejected(FileTooLarge, f"{self.last_row} dòng x {self.width} cột", sheet=self.sheet)
+                raise Rejected(FileTooLarge, guard.too_large_area(self.last_row, self.width), sheet=self.sheet)
         self.cols = 0
         self.filled = False
 

@@ -10,9 +10,10 @@ from defusedxml import ElementTree as SafeET
 
 from consolidate.i18n import N_, Text
 from consolidate.reading.biff import workbook_stream
-from consolidate.reading.guard import Rejected
+from consolidate.reading.guard import Rejected, because
 from consolidate.reading.problems import (
     FileCorrupt,
+    FileEncrypted,
     FileFormatUnsupported,
     FileNotSpreadsheet,
 )
@@ -102,14 +103,9 @@ def _what_else(data: bytes) -> Text:
 def _sniff_zip(zf: zipfile.ZipFile) -> Sniffed:
     names = set(zf.namelist())
     if "mimetype" in names:
-        mimetype = zf.read("mimetype")[:200].decode("ascii", "replace").strip()
-        if mimetype in ODS_MIMETYPES:
-            if "content.xml" not in names:
-                raise Rejected(FileCorrupt, "ODS without content.xml")
-            return Sniffed("ods", zf)
-        raise Rejected(FileNotSpreadsheet, f"OpenDocument {mimetype[:80]}")
+        return _sniff_odf(zf, names)
     if "[Content_Types].xml" not in names:
-        raise Rejected(FileNotSpreadsheet, "zip archive without [Content_Types].xml")
+        raise Rejected(FileNotSpreadsheet, _zip_without_workbook(names))
     types = zf.read("[Content_Types].xml")
     if "xl/workbook.xml" in names and types.count(b".main+xml") + types.count(b".main\"") == 1:
         # the usual package: one workbook part at the usual place; no need to parse
@@ -120,25 +116,80 @@ def _sniff_zip(zf: zipfile.ZipFile) -> Sniffed:
     try:
         root = SafeET.fromstring(types, forbid_dtd=True)
     except SafeET.ParseError as exc:
-        raise Rejected(FileCorrupt, f"[Content_Types].xml: {exc}") from exc
+        raise Rejected(FileCorrupt, because(N_("danh mục thành phần [Content_Types].xml của tệp bị hỏng"), exc)) from exc
     fmt = ""
     part = ""
     for el in root:
-        if el.tag.rpartition("}")[2] != "Override":
-            continue
         ctype = el.get("ContentType", "")
-        if ctype in OOXML_MAIN:
+        if ctype == XLSB_MAIN:  # by Override, or (as Excel writes it) by Default for .bin
+            raise Rejected(FileFormatUnsupported, Text(N_(".xlsb (sổ làm việc nhị phân của Excel)")))
+        if el.tag.rpartition("}")[2] == "Override" and ctype in OOXML_MAIN and not fmt:
             fmt, part = OOXML_MAIN[ctype], el.get("PartName", "").lstrip("/")
-            break
-        if ctype == XLSB_MAIN:
-            raise Rejected(FileFormatUnsupported, "xlsb")
     if not fmt:
         if "xl/workbook.xml" in names:  # a sloppy writer without the Override
             fmt, part = "xlsx", "xl/workbook.xml"
         else:
-            raise Rejected(FileNotSpreadsheet, Text("đây là tài liệu Word/PowerPoint, không phải bảng tính; "
-                                                  "hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
+            raise Rejected(FileNotSpreadsheet, _package_without_workbook(names))
     if part not in names:
-        raise Rejected(FileCorrupt, f"missing {part}")
+        raise Rejected(FileCorrupt, Text(N_("thiếu thành phần {member} mà tệp khai báo là sổ làm việc"), member=part))
     macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     return Sniffed(fmt, zf, part, macros=macros or fmt == "xlsm")
+
+
+def _package_without_workbook(names: set[str]) -> Text:
+    """An Office Open XML package that holds no workbook: say which document it is."""
+    if "word/document.xml" in names:
+        return Text(N_("đây là tài liệu Word, không phải bảng tính; hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
+    if "ppt/presentation.xml" in names:
+        return Text(N_("đây là bản trình chiếu PowerPoint, không phải bảng tính; "
+                       "hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
+    return Text(N_("đây là một gói Office không chứa sổ làm việc Excel; hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
+
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def _zip_without_workbook(names: set[str]) -> Text:
+    """A plain zip archive (no [Content_Types].xml, no mimetype): often returns zipped up."""
+    inside = sorted(n for n in names if n.lower().endswith(SPREADSHEET_SUFFIXES))
+    if inside:
+        return Text(N_("đây là tệp nén (zip) chứa {file}; hãy giải nén và gửi riêng tệp bảng tính"),
+                    file=inside[0].rpartition("/")[2])
+    return Text(N_("đây là tệp nén (zip) không chứa bảng tính; hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
+
+
+MANIFEST = "META-INF/manifest.xml"
+MANIFEST_MAX = 1024 * 1024  # LibreOffice writes ~1 kB; a few hundred parts stay far below
+
+
+def _sniff_odf(zf: zipfile.ZipFile, names: set[str]) -> Sniffed:
+    mimetype = zf.read("mimetype")[:200].decode("ascii", "replace").strip()
+    if mimetype not in ODS_MIMETYPES:
+        raise Rejected(FileNotSpreadsheet, because(N_("đây là tài liệu OpenDocument khác, không phải bảng tính; "
+                                                      "hãy gửi tệp Excel (.xlsx) của biểu mẫu"), mimetype[:80]))
+    if _odf_encrypted(zf, names):
+        raise Rejected(FileEncrypted, Text(N_("META-INF/manifest.xml khai báo nội dung đã mã hóa")))
+    if "content.xml" not in names:
+        raise Rejected(FileCorrupt, Text(N_("thiếu thành phần {member} (nội dung bảng tính)"), member="content.xml"))
+    # a LibreOffice Basic (or other script) library: values are read, the macros never run
+    macros = any(n.startswith(("Basic/", "Scripts/")) and not n.endswith("/") for n in names)
+    return Sniffed("ods", zf, macros=macros)
+
+
+def _odf_encrypted(zf: zipfile.ZipFile, names: set[str]) -> bool:
+    """True when the manifest gives any part <manifest:encryption-data> (ODF 1.2, §3.8):
+    a password-protected file, whose content.xml is ciphertext."""
+    if MANIFEST not in names:
+        return False
+    info = zf.getinfo(MANIFEST)
+    if info.file_size > MANIFEST_MAX:
+        raise Rejected(FileCorrupt, because(N_("thành phần {member} lớn bất thường"), f"{info.file_size} byte",
+                                            member=MANIFEST))
+    raw = zf.read(MANIFEST)
+    if b"encryption-data" not in raw:
+        return False
+    try:
+        root = SafeET.fromstring(raw, forbid_dtd=True)
+    except SafeET.ParseError as exc:
+        raise Rejected(FileCorrupt, because(N_("thành phần {member} bị hỏng"), exc, member=MANIFEST)) from exc
+    return any(el.tag.rpartition("}")[2] == "encryption-data" for el in root.iter())
