@@ -1,6 +1,6 @@
 """Edit workbooks with LibreOffice itself, headless, as a user would in Calc: insert or
-delete a row (the defined names follow, as Calc moves them), add print areas, save with a
-password, save as .xls/.xlsx/.ods.
+delete a row (the defined names follow, as Calc moves them), add print areas or a Basic
+library, save with a password, save as .xls/.xlsx/.ods.
 
 One soffice start runs every job: a Basic module is put in a fresh user profile (macros of
 "My Macros" run without a security prompt) and called with a job list. Paths must be ASCII
@@ -59,6 +59,14 @@ Sub AddPrintAreas(doc)
   Next i
 End Sub
 
+Sub AddBasic(doc)
+  REM a Basic library in the document, as Tools - Macros - Organize makes one
+  libs = doc.BasicLibraries
+  If Not libs.hasByName(&quot;ThuVien&quot;) Then libs.createLibrary(&quot;ThuVien&quot;)
+  basicLib = libs.getByName(&quot;ThuVien&quot;)
+  basicLib.insertByName(&quot;Module1&quot;, &quot;Sub Main&quot; &amp; Chr(10) &amp; &quot;  MsgBox 1&quot; &amp; Chr(10) &amp; &quot;End Sub&quot; &amp; Chr(10))
+End Sub
+
 Sub RunJob(job)
   On Error GoTo Failed
   Dim load(0) As New com.sun.star.beans.PropertyValue
@@ -76,6 +84,7 @@ Sub RunJob(job)
     sheet.protect(&quot;&quot;)
   End If
   If InStr(job(4), &quot;print&quot;) &gt; 0 Then AddPrintAreas(doc)
+  If InStr(job(4), &quot;basic&quot;) &gt; 0 Then AddBasic(doc)
   Dim i As Integer
   For i = 5 To UBound(job) Step 2
     doc.storeToURL(ConvertToURL(job(i)), StoreArgs(job(i + 1), job(1)))
@@ -110,6 +119,7 @@ class Job:
     row: int = 0  # 0-based: the new row takes this index, rows from it move down
     delete: bool = False  # delete that row instead (rows below move up)
     print_areas: bool = False  # a print area on every sheet
+    basic: bool = False  # a Basic library (one module) in the document
 
 
 def run(jobs: list[Job], work: Path, timeout: float = 180) -> None:
@@ -126,7 +136,8 @@ def run(jobs: list[Job], work: Path, timeout: float = 180) -> None:
     (basic / "script.xlc").write_text(_LIBRARIES, encoding="utf-8")
     lines = []
     for job in jobs:
-        fields = [str(job.src), job.password, str(job.sheet), str(job.row), ",".join(f for f, on in (("print", job.print_areas), ("delete", job.delete)) if on)]
+        flags = (("print", job.print_areas), ("delete", job.delete), ("basic", job.basic))
+        fields = [str(job.src), job.password, str(job.sheet), str(job.row), ",".join(f for f, on in flags if on)]
         for out in job.outputs:
             fields += [str(out), FILTERS[out.suffix]]
         lines.append("|".join(fields))
