@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from consolidate.definition.model import Definition
-from consolidate.i18n import Figure, Text
+from consolidate.i18n import Figure, Number, Text
 from consolidate.problems import Problem, ProblemList
 from consolidate.validation.returns import CheckedReturn, RawReturn
 
@@ -140,6 +140,8 @@ def _enc(value: Any) -> Any:
         return {"$text": [value.msgid, _enc(value.params)]}
     if kind is Figure:
         return {"$figure": value.value}
+    if kind is Number:
+        return {"$number": [value.value, value.decimals]}
     raise _Unencodable(kind.__name__)
 
 
@@ -151,6 +153,7 @@ _TAGS = {
     "$timedelta": lambda v: dt.timedelta(*(_int(x) for x in _list(v, 3))),
     "$text": lambda v: Text(_str(_list(v, 2)[0]), **_dict(v[1])),
     "$figure": lambda v: Figure(v if type(v) in (int, float) else _int(v)),
+    "$number": lambda v: Number(*_numbers(_list(v, 2))),
 }
 
 
@@ -166,6 +169,13 @@ def _hook(obj: dict) -> Any:
                 raise ValueError(f"unknown tag {key}")
             return tag(inner)
     return obj
+
+
+def _numbers(values: list) -> tuple[int | float, int]:
+    value, decimals = values
+    if type(value) not in (int, float):
+        raise ValueError("number expected")
+    return value, _int(decimals)
 
 
 def _str(value: Any) -> str:
