@@ -10,7 +10,7 @@ import struct
 import pytest
 
 from consolidate.definition.layout import layout_for
-from consolidate.reading import read_file
+from consolidate.reading import read_file, read_many
 from consolidate.reading.biff import read_xls_map, workbook_stream
 from consolidate.reading.names import Ref
 from tests.reading import lo_macro
@@ -240,3 +240,33 @@ def test_other_ole_documents_are_not_spreadsheets(mini_def, tmp_path, streams):
 def test_encrypted_ooxml_stays_encrypted(mini_def, tmp_path):
     """Excel's password-protected .xlsx is an OLE file with EncryptionInfo/EncryptedPackage."""
     assert codes(read_file(mc.ole_encrypted(tmp_path / "a.xlsx"), mini_def)) == ["file-encrypted"]
+
+
+def test_duplicated_name_in_xls_is_reported(mini_def, lo_files, tmp_path):
+    """Two NAME records for one name: never the last one silently (as for .xlsx)."""
+    def rename(out: bytearray, pos: int, length: int) -> None:
+        at = out.find(b"tiep_dan_buoi", pos, pos + 4 + length)
+        if at >= 0:
+            out[at : at + 13] = b"don_tiep_nhan"  # same length: the record is unchanged otherwise
+
+    path = mc.ole_stream_edited(lo_files["plain"], tmp_path / "dup.xls", "Workbook", _records_edited(0x18, rename))
+    assert "don_tiep_nhan" in read_xls_map(stream_of(path)).duplicates
+    ret = read_file(path, mini_def)
+    assert ("name-duplicated", "don_tiep_nhan") in [(p.code, p.field_id) for p in ret.problems]
+    assert "don_tiep_nhan" not in ret.cells
+
+
+def test_a_batch_of_xls_costs_each_bad_file_alone(mini_def, base_return, lo_files, tmp_path):
+    """In the worker processes of a merge: each file its own code, the good one read."""
+    _, values = base_return
+    data = lo_files["plain"].read_bytes()
+    cut = tmp_path / "cut.xls"
+    cut.write_bytes(data[: len(data) // 2])
+    paths = [lo_files["plain"], lo_files["encrypted"], cut, DAMAGE["dimensions-upside-down"](lo_files["plain"],
+             tmp_path / "dims.xls"), mc.ole_word(tmp_path / "word.xls"), lo_files["row"][".xls"]]
+    rets = read_many(paths, mini_def, workers=2)
+    assert [codes(r) for r in rets] == [[], ["file-encrypted"], ["file-corrupt"], ["file-corrupt"],
+                                        ["file-not-spreadsheet"], []]
+    for ret in (rets[0], rets[-1]):
+        assert ret.located_by == "names"
+        assert_values(ret, values, layout_for(mini_def))
