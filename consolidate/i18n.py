@@ -16,6 +16,7 @@ strings ("Usage:", "Show this message and exit.") get a Vietnamese catalogue of 
 - `set_language("vi" | "en")`; the CLI sets it from `--lang`, else from `LANGUAGE`.
 - `number`, `percent` and `seconds` format figures for the current language (Babel);
   `Number(value)` is one kept unrendered inside a Text.
+- `because(N_(reason), detail)`: a note giving the Vietnamese reason first, a library's words after.
 
 Update catalogues after changing messages: see README, developer notes (`pybabel extract`,
 `update`, `compile`); a test fails while a catalogue is stale.
@@ -254,6 +255,16 @@ class Number(Lazy):
 
     def __hash__(self) -> int:
         return hash(self.value)
+
+
+def because(reason: str, detail: object = "", **params: Any) -> Text:
+    """A rejection's note: the Vietnamese reason (an `N_` msgid, with its `params`) first,
+    then the library's own words for the curious, never those words alone (a unit cannot
+    act on "zip: File is not a zip file")."""
+    detail = str(detail).strip()[:200]
+    if not detail:
+        return Text(reason, **params)
+    return Text("{reason} (chi tiết kỹ thuật: {detail})", reason=Text(reason, **params), detail=detail)
 
 
 def render(value: Any) -> Any:

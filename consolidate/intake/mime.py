@@ -24,6 +24,7 @@ from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
 
+from consolidate.i18n import N_, Text
 from consolidate.intake import problems as mp
 from consolidate.intake.sources import SPREADSHEET_EXTS
 from consolidate.problems import Problem
@@ -46,6 +47,12 @@ LINK = re.compile(r"https?://[^\s<>\"']+", re.I)
 ENCODED_WORD_CHARSET = re.compile(r"=\?([^?*]+)(?:\*[^?]*)?\?[bq]\?", re.I)
 HARMLESS_DEFECTS = {"CloseBoundaryNotFoundDefect"}  # a last boundary cut off: every part is there
 
+
+
+def too_large(size: int) -> Text:
+    """The note of an attachment over the readers' size limit."""
+    return Text(N_("{size} MB, vượt giới hạn {limit} MB"), size=guard.megabytes(size),
+                limit=guard.megabytes(guard.MAX_FILE_BYTES))
 
 @dataclass
 class Attachment:
@@ -242,7 +249,7 @@ class _Walker:
             return
         encoded = part.get_payload()
         if isinstance(encoded, str) and len(encoded) * 3 // 4 > guard.MAX_FILE_BYTES + 4096:
-            self.problem(mp.MailAttachmentTooLarge, file=name or "?", note=f"≈ {len(encoded) * 3 // 4:,} byte")
+            self.problem(mp.MailAttachmentTooLarge, file=name or "?", note=too_large(len(encoded) * 3 // 4))
             return
         try:
             data = part.get_payload(decode=True) or b""
@@ -271,7 +278,7 @@ class _Walker:
     def classify(self, name: str, data: bytes, via: str, zip_depth: int) -> None:
         """A workbook is kept; a plain zip is opened; anything else is named as such."""
         if len(data) > guard.MAX_FILE_BYTES:
-            self.problem(mp.MailAttachmentTooLarge, file=name, note=f"{len(data):,} byte > {guard.MAX_FILE_BYTES:,}")
+            self.problem(mp.MailAttachmentTooLarge, file=name, note=too_large(len(data)))
             return
         if data[:4] == ZIP_MAGIC:
             try:
@@ -301,7 +308,7 @@ class _Walker:
 
     def unzip(self, name: str, archive: zipfile.ZipFile, zip_depth: int) -> None:
         if zip_depth >= MAX_ZIP_DEPTH:
-            self.problem(mp.MailZipUnreadable, file=name, note="tệp nén lồng nhau quá nhiều lớp")
+            self.problem(mp.MailZipUnreadable, file=name, note=Text(N_("tệp nén lồng nhau quá nhiều lớp")))
             return
         try:
             guard.check_zip_directory(archive)
@@ -315,15 +322,16 @@ class _Walker:
                 continue
             label = f"{name}/{member}"
             if info.flag_bits & 1:
-                self.problem(mp.MailZipUnreadable, file=label, note="tệp trong tệp nén có đặt mật khẩu")
+                self.problem(mp.MailZipUnreadable, file=label, note=Text(N_("tệp trong tệp nén có đặt mật khẩu")))
                 continue
             if info.file_size > guard.MAX_FILE_BYTES:
-                self.problem(mp.MailAttachmentTooLarge, file=label, note=f"{info.file_size:,} byte")
+                self.problem(mp.MailAttachmentTooLarge, file=label, note=too_large(info.file_size))
                 continue
             try:
                 data = archive.read(info)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
-                self.problem(mp.MailZipUnreadable, file=label, note=clean(str(exc), 120))
+                self.problem(mp.MailZipUnreadable, file=label, note=guard.because(
+                    N_("không giải nén được tệp này"), clean(str(exc), 120)))
                 continue
             self.classify(label, data, "zip", zip_depth + 1)
 

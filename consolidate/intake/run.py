@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consolidate.definition.model import Definition, Period
-from consolidate.i18n import _
+from consolidate.i18n import N_, Number, Text, _
 from consolidate.intake import problems as mp
 from consolidate.intake.sources import (
     SPREADSHEET_EXTS,
@@ -181,7 +181,8 @@ class _Taker:
         parsed = mime.parse(envelope.data, envelope.internaldate, envelope.fallback)
         problems = list(parsed.problems)
         if envelope.too_large:
-            problems.append(mp.MailTooLarge(note=f"{envelope.too_large:,} byte", params=parsed.who))
+            problems.append(mp.MailTooLarge(note=Text(N_("{size} MB"), size=Number(envelope.too_large / 2**20, 1)),
+                                            params=parsed.who))
         unit_code = self.addresses.get(parsed.sender, "") or next(
             (self.addresses[a] for a in parsed.forwarded_senders if a in self.addresses), "")
         files = [self._save(parsed, attachment) for attachment in parsed.attachments]

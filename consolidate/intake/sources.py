@@ -24,7 +24,7 @@ from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from consolidate.i18n import _
+from consolidate.i18n import N_, Text, _, because
 from consolidate.intake.problems import MailUnsupported
 from consolidate.problems import ConsolidateError, Problem
 
@@ -101,8 +101,8 @@ class SavedMessages:
         for path in files:
             suffix = path.suffix.lower()
             if suffix == ".msg":
-                self.problems.append(MailUnsupported(file=str(path), note=_(
-                    "tệp Outlook .msg chưa đọc được; hãy mở thư trong Outlook, chọn Lưu thành (Save As) dạng .eml")))
+                self.problems.append(MailUnsupported(file=str(path), note=Text(N_(
+                    "tệp Outlook .msg chưa đọc được; hãy mở thư trong Outlook, chọn Lưu thành (Save As) dạng .eml"))))
                 continue
             if suffix != ".eml" and self.kind == "folder":
                 continue
@@ -110,7 +110,8 @@ class SavedMessages:
                 data = path.read_bytes()
                 mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
             except OSError as exc:
-                self.problems.append(MailUnsupported(file=str(path), note=exc.strerror or str(exc)))
+                self.problems.append(MailUnsupported(file=str(path), note=because(
+                    N_("hệ điều hành không cho đọc tệp"), exc.strerror or exc)))
                 continue
             yield Envelope(message_key(data), data, str(path), fallback=(mtime, "mtime"))
 

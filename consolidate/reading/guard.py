@@ -11,7 +11,7 @@ import re
 import zipfile
 import zlib
 
-from consolidate.i18n import N_, Number, Text
+from consolidate.i18n import N_, Number, Text, because
 from consolidate.problems import Problem
 from consolidate.reading.problems import FileCorrupt, FileTooLarge, FileXmlEntities, FileZipBomb
 
@@ -28,16 +28,6 @@ MAX_AREA = 5_000_000  # rows x columns of that grid
 PROLOG_READ = 512
 PROLOG_MAX = 64 * 1024
 BINARY_SUFFIXES = (".bin", ".png", ".jpg", ".jpeg", ".gif", ".emf", ".wmf", ".bmp", ".tif", ".tiff")
-
-
-def because(reason: str, detail: object = "", **params: object) -> Text:
-    """A rejection's note: the Vietnamese reason (an `N_` msgid, with its `params`) first,
-    then the library's own words for the curious, never those words alone (a unit cannot
-    act on "zip: File is not a zip file")."""
-    detail = str(detail).strip()[:200]
-    if not detail:
-        return Text(reason, **params)
-    return Text("{reason} (chi tiết kỹ thuật: {detail})", reason=Text(reason, **params), detail=detail)
 
 
 def megabytes(size: int) -> Number:

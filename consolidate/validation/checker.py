@@ -25,7 +25,7 @@ from typing import Any
 
 from consolidate.definition.model import INFO_INPUTS, Definition, Field, Section, Unit
 from consolidate.definition.rules import evaluate, field_refs, holds, parse
-from consolidate.i18n import Text
+from consolidate.i18n import N_, Text, because
 from consolidate.problems import Problem
 from consolidate.validation import values as V
 from consolidate.validation.meta import MetaChecks
@@ -262,7 +262,8 @@ class _Checker(MetaChecks):
             elif v == "maxLength":
                 self.add_at(TextTooLong, slot, length=len(error.instance), limit=error.validator_value)
             else:
-                self.add_at(ValueInvalid, slot, note=error.message)
+                # the schema's own words (English) only after a reason the unit can read
+                self.add_at(ValueInvalid, slot, note=because(N_("không đúng quy định của biểu mẫu"), error.message))
 
     def _numeric(self, path: tuple, name: str) -> bool:
         if path:

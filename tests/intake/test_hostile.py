@@ -117,3 +117,29 @@ def test_batch_goes_on_and_the_unit_status_says_so(definition, tmp_path):
     syt = next(t for t in result.taken if t.row.sender == "syt@example.gov.vn")
     problem = next(p for p in syt.problems if p.code == "mail-no-spreadsheet")
     assert problem.path == str(inbox / "2.eml") and "https://drive.example.com/x" in problem.message
+
+
+def test_unreadable_zip_members_give_a_vietnamese_reason_first(definition, tmp_path):
+    """A member whose bytes are damaged (CRC) and a password-protected member: each its
+    problem, whose note is a catalogue message, the zip library's words after."""
+    from tests.reading.test_sniff_zip import assert_reason_first, load_catalogue
+
+    good = return_bytes(definition, "SNV", tmp_path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("hong.xlsx", good)
+        zf.writestr("khoa.xlsx", b"x" * 64)
+    data = bytearray(out.getvalue())
+    at = data.index(good[:64]) + 200
+    data[at : at + 8] = b"\xff" * 8  # member bytes no longer match their CRC
+    locked = data.index(b"khoa.xlsx")  # the local header's flag bit 0: encrypted
+    data[locked - 30 + 6] |= 1
+    central = data.rindex(b"khoa.xlsx")
+    data[central - 46 + 8] |= 1
+    parsed = mime.parse(raw(message("snv@example.gov.vn", "Zip", [("bao-cao.zip", bytes(data), "application/zip")])),
+                        WHEN)
+    unreadable = [p for p in parsed.problems if p.code == "mail-zip-unreadable"]
+    assert sorted(p.file for p in unreadable) == ["bao-cao.zip/hong.xlsx", "bao-cao.zip/khoa.xlsx"]
+    catalogue = load_catalogue()
+    for problem in unreadable:
+        assert_reason_first(problem, catalogue)
