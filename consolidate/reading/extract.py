@@ -77,9 +77,11 @@ def read_file(path: Path | str, definition: Definition, display_name: str | None
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001  a reader bug (calamine's PanicException is a
-        # BaseException) or a file no check anticipated: still one problem of this file
+        # BaseException) or a file no check anticipated: still one problem of this file, on
+        # the sheet being built (a cell calamine cannot convert, -inf as a date, panics it)
         _reject(ret, FileCorrupt(note=guard.because(N_("trình đọc bảng tính gặp lỗi khi đọc tệp"),
-                                                    f"{type(exc).__name__}: {exc}"), file=ret.file))
+                                                    f"{type(exc).__name__}: {exc}"), file=ret.file,
+                                 sheet=reader.loading))
     return ret
 
 

@@ -485,3 +485,14 @@ def test_ods_cell_values(ods_base, scratch, data):
         cell = ret.cells[name]
         if not _ods_as_written(kind, text, cell.value):
             assert _located(checked.problems, cell.sheet, cell.address, name), (name, kind, text, cell)
+
+
+def test_a_cell_the_reader_cannot_convert_refuses_the_file_on_its_sheet(base, scratch):
+    """-inf in a date-formatted cell makes python-calamine panic while it builds the sheet
+    (found by test_cell_values): one problem, on that sheet."""
+    spec = base.named["ngay_hoi_nghi"]
+    part = base.sheet_part[spec.sheet]
+    xml = _replace_cell(base.parts[part], spec.address, lambda style: f'<c r="{spec.address}"{style}><v>-inf</v></c>')
+    ret = read_file(base.write(scratch, {part: xml}), base.definition)
+    assert [(p.code, p.sheet) for p in ret.problems] == [("file-corrupt", spec.sheet)]
+    assert ret.cells == {}
