@@ -132,9 +132,10 @@ def _chain_damage(ole, sector: int, length: int | None, file_size: int) -> str:
     return ""
 
 
-def _records(stream: bytes):
-    """(type, offset of the body, length) of each BIFF record from the start."""
-    pos = 0
+def _records(stream: bytes, start: int = 0):
+    """(type, offset of the body, length) of each BIFF record from `start` (offsets in
+    `stream`, which is never sliced: a workbook stream may be 20 MB)."""
+    pos = start
     end = len(stream)
     while pos + 4 <= end:
         kind, length = struct.unpack_from("<HH", stream, pos)
@@ -194,12 +195,15 @@ def _check_sheet(stream: bytes, position: int, sheet: str) -> None:
     row above the last is an allocation of hundreds of gigabytes, which aborts the process)."""
     if position + 4 > len(stream) or struct.unpack_from("<H", stream, position)[0] not in BOF_RECORDS:
         raise Rejected(FileCorrupt, because(CORRUPT_BIFF, f"no sheet BOF at {position}"), sheet=sheet or None)
-    for count, (kind, body, length) in enumerate(_records(stream[position:])):
+    for count, (kind, body, length) in enumerate(_records(stream, position)):
+        if body + length > len(stream):
+            raise Rejected(FileCorrupt, because(CORRUPT_BIFF, f"sheet record at {body - 4} past the stream"),
+                           sheet=sheet or None)
         if kind == EOF_RECORD or count > MAX_RECORDS_BEFORE_DIMENSIONS:
             return
         if kind == DIMENSIONS and length >= 8:
             layout = "<IIHH" if length >= 12 else "<HHHH"  # BIFF8 rows are 32-bit, BIFF5's 16
-            first_row, last_row, first_col, last_col = struct.unpack_from(layout, stream, position + body)
+            first_row, last_row, first_col, last_col = struct.unpack_from(layout, stream, body)
             break
     else:
         return
@@ -230,35 +234,12 @@ def read_xls_map(stream: bytes) -> WorkbookMap:
 
     try:
         book = xlrd.open_workbook(file_contents=stream, on_demand=True, logfile=io.StringIO(), verbosity=0)
+        try:
+            _names_into(result, book, stream)
+        finally:
+            book.release_resources()
     except Exception as exc:  # noqa: BLE001  xlrd raises XLRDError, struct.error, IndexError, ...
         raise Rejected(FileCorrupt, because(CORRUPT_BIFF, f"{type(exc).__name__}: {exc}")) from exc
-    try:
-        sheets = [unicodedata.normalize("NFC", name) for name in book.sheet_names()]
-        positions = [offset for offset, kind, _name in boundsheets(stream) if kind == 0]
-        if len(positions) == len(sheets):
-            result.biff_sheets = dict(zip(sheets, positions, strict=True))
-        scoped: dict[str, Ref | str] = {}
-        scoped_twice: set[str] = set()
-        for name in book.name_obj_list:
-            if name.builtin or name.macro or name.binary or name.name.casefold().startswith("_xlnm."):
-                continue
-            key = fold(name.name)
-            value = _resolve(name, sheets)
-            if name.scope == -1:
-                if key in result.names:
-                    result.duplicates.add(key)
-                result.names[key] = value
-            elif key in scoped:  # sheet-scoped: used when no workbook-scoped one exists
-                scoped_twice.add(key)
-            else:
-                scoped[key] = value
-        for key, value in scoped.items():
-            if key not in result.names:
-                result.names[key] = value
-                if key in scoped_twice:
-                    result.duplicates.add(key)
-    finally:
-        book.release_resources()
     return result
 
 
@@ -268,8 +249,8 @@ def scan_errors(stream: bytes, position: int) -> dict[tuple[int, int], tuple[str
     python-calamine reads both as empty cells (as sheetxml.scan_errors finds for OOXML)."""
     found: dict[tuple[int, int], tuple[str | None, bool]] = {}
     depth = 0
-    for kind, body, length in _records(stream[position:]):
-        if body + length > len(stream) - position:
+    for kind, body, length in _records(stream, position):
+        if body + length > len(stream):
             break
         if kind in BOF_RECORDS:
             depth += 1  # an embedded chart nests its own BOF ... EOF
@@ -280,15 +261,45 @@ def scan_errors(stream: bytes, position: int) -> dict[tuple[int, int], tuple[str
         elif depth != 1:
             continue
         elif kind in FORMULA_RECORDS and length >= 14:
-            row, col = struct.unpack_from("<HH", stream, position + body)
-            result = stream[position + body + 6 : position + body + 14]
+            row, col = struct.unpack_from("<HH", stream, body)
+            result = stream[body + 6 : body + 14]
             if result[6:8] == b"\xff\xff" and result[0] == 2:
                 found[(row, col)] = (BIFF_ERRORS.get(result[2], "#N/A"), False)
         elif kind == BOOLERR and length >= 8:
-            row, col = struct.unpack_from("<HH", stream, position + body)
-            if stream[position + body + 7] == 1:
-                found[(row, col)] = (BIFF_ERRORS.get(stream[position + body + 6], "#N/A"), False)
+            row, col = struct.unpack_from("<HH", stream, body)
+            if stream[body + 7] == 1:
+                found[(row, col)] = (BIFF_ERRORS.get(stream[body + 6], "#N/A"), False)
     return found
+
+
+def _names_into(result: WorkbookMap, book, stream: bytes) -> None:
+    """The book's names into `result` as names._read_ooxml_map keeps them: a workbook-scoped
+    name defined twice is a duplicate; a sheet-scoped one is used when no workbook-scoped
+    one exists (a duplicate if two sheets define it)."""
+    sheets = [unicodedata.normalize("NFC", name) for name in book.sheet_names()]
+    positions = [offset for offset, kind, _name in boundsheets(stream) if kind == 0]
+    if len(positions) == len(sheets):
+        result.biff_sheets = dict(zip(sheets, positions, strict=True))
+    scoped: dict[str, Ref | str] = {}
+    scoped_twice: set[str] = set()
+    for name in book.name_obj_list:
+        if name.builtin or name.macro or name.binary or name.name.casefold().startswith("_xlnm."):
+            continue
+        key = fold(name.name)
+        value = _resolve(name, sheets)
+        if name.scope == -1:
+            if key in result.names:
+                result.duplicates.add(key)
+            result.names[key] = value
+        elif key in scoped:
+            scoped_twice.add(key)
+        else:
+            scoped[key] = value
+    for key, value in scoped.items():
+        if key not in result.names:
+            result.names[key] = value
+            if key in scoped_twice:
+                result.duplicates.add(key)
 
 
 def _resolve(name, sheets: list[str]) -> Ref | str:
