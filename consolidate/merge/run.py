@@ -44,11 +44,16 @@ from consolidate.merge.register import Known, Outcome, Register, Seen, default_p
 from consolidate.merge.status import status_document, write_json
 from consolidate.merge.submissions import IGNORED, Decision, Submission, decide, rates
 from consolidate.merge.summary import SummaryData, write_summary
-from consolidate.problems import Problem
+from consolidate.problems import ERROR, Problem, ProblemList
 from consolidate.validation import cache as checked_cache
+from consolidate.validation.problems import ProblemsOmitted
 from consolidate.validation.returns import CheckedReturn, RawReturn
 from consolidate.vntime import aware, local_date
 from consolidate.vntime import now as utc_now
+
+# Errors kept of one return (see _keep_first_errors): a unit fixes the first ones and
+# validates again; a thousand rows of "not a number" say nothing more.
+MAX_ERRORS_KEPT = 200
 
 __all__ = [
     "MergeError", "MergeInputs", "MergeOptions", "MergeResult", "list_files", "resolve_inputs", "run_merge",
@@ -213,10 +218,28 @@ def _check_and_archive(raw: RawReturn, path: str, *, definition: Definition, per
     if raw.sha256 and archive_dir is not None:
         archive_new(archive_dir, path, raw.sha256, raw.file)
     checked = check_return(raw, definition, period_id, as_of=as_of)
+    _keep_first_errors(checked)
     if not keep_raw:
         # typed values are all the merge uses; the raw cells would only be pickled back
         checked.raw.cells, checked.raw.tables = {}, {}
     return checked, checked_cache.encode(checked) if encode else None
+
+
+def _keep_first_errors(checked: CheckedReturn, keep: int = MAX_ERRORS_KEPT) -> None:
+    """A return with more errors than `keep` keeps the first ones and one problem saying how
+    many more: what the merge holds of each file stays bounded (each problem also becomes a
+    row of the summary's error list), and the file is invalid either way."""
+    errors = 0
+    kept = ProblemList()
+    for problem in checked.problems:
+        if problem.severity == ERROR:
+            errors += 1
+            if errors > keep:
+                continue
+        kept.append(problem)
+    if errors > keep:
+        kept.append(ProblemsOmitted(file=checked.file, value=str(errors - keep)))
+        checked.problems = kept
 
 
 def _archive_and_encode(archive_dir: str, new: list[tuple[str, str, str]], checked: list[CheckedReturn],

@@ -101,6 +101,10 @@ class _NamesPlan:
 
 
 HEADER_SEARCH = 200  # rows inserted above a table's header that its search still covers
+# Filled rows one table of one return may hold. Far beyond a report's list (models, projects:
+# tens of rows), and it bounds what the merge keeps of each file: a 760 kB file with a table
+# of 50,000 rows became 150,000 problems and took the merge process to 3 GB.
+MAX_TABLE_ROWS = 2_000
 
 
 def _header_is(raw: Any, label: str) -> bool:
@@ -387,6 +391,10 @@ class Locator:
             ):
                 break
             last -= 1
+        if last - first + 1 > MAX_TABLE_ROWS:
+            raise Rejected(FileTooLarge, Text(N_("bảng “{table}” có {rows} dòng, nhiều hơn giới hạn {limit} dòng "
+                                                 "của một báo cáo"), table=section.title, rows=Number(last - first + 1),
+                                              limit=Number(MAX_TABLE_ROWS)), sheet=sheet)
         return [{fid: self._cell(sheet, r, c) for fid, c in positions.items()} for r in range(first, last + 1)]
 
     def _rows_below(self, sheet: str, table: TableRef, section: Section, cols: tuple[int, ...]) -> None:

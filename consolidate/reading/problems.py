@@ -27,14 +27,22 @@ class FileTooLarge(Problem):
     template = N_("Tệp {file} quá lớn để đọc an toàn: {note}")
 
 
+_MEMORY_LIMITED = N_("đọc {where} cần nhiều bộ nhớ hơn giới hạn {limit} MB của trình đọc")
+_MEMORY = N_("đọc {where} cần nhiều bộ nhớ hơn giới hạn của trình đọc")
+
+
 def memory_note(sheet: str | None, limit: int | None = None) -> Text:
     """The note of a FileTooLarge for a file that needed more memory than a reader may take
     (`limit`: that much, in bytes, when known)."""
     where = Text(N_("trang “{sheet}”"), sheet=sheet) if sheet else Text(N_("tệp"))
     if limit:
-        return Text(N_("đọc {where} cần nhiều bộ nhớ hơn giới hạn {limit} MB của trình đọc"), where=where,
-                    limit=limit // 2**20)
-    return Text(N_("đọc {where} cần nhiều bộ nhớ hơn giới hạn của trình đọc"), where=where)
+        return Text(_MEMORY_LIMITED, where=where, limit=limit // 2**20)
+    return Text(_MEMORY, where=where)
+
+
+def is_memory_note(note: object) -> bool:
+    """A note made by memory_note: an outcome of this run's budget, not of the file alone."""
+    return isinstance(note, Text) and note.msgid in (_MEMORY_LIMITED, _MEMORY)
 
 
 @dataclass

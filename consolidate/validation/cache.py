@@ -30,6 +30,7 @@ from typing import Any
 from consolidate.definition.model import Definition
 from consolidate.i18n import Figure, Number, Text
 from consolidate.problems import Problem, ProblemList
+from consolidate.reading.problems import is_memory_note
 from consolidate.validation.returns import CheckedReturn, RawReturn
 
 FORMAT = 2  # of the payload; part of the key, so a new format never reads an old one
@@ -45,10 +46,10 @@ _SOURCES = (
 _LIBRARIES = ("python-calamine", "jsonschema", "defusedxml", "PyYAML", "vietnam-provinces")
 
 # Outcomes that depend on this run rather than on the bytes: a reader killed (crash, memory
-# limit) or stopped (timeout), a file that could not be opened. Never cached, so the next
+# limit: the budget depends on the run, see reading.isolate) or stopped (timeout), a file
+# that could not be opened. Never cached, so the next
 # merge tries again exactly as an uncached one would.
 _TRANSIENT = frozenset({"file-reader-crashed", "file-read-timeout", "file-unreadable"})
-_OUT_OF_MEMORY = ("file-too-large", "out of memory")
 
 _PROBLEM_FIELDS = ("note", "sheet", "cell", "field_id", "value", "path", "params")
 
@@ -248,7 +249,7 @@ def _class_of(code: str, severity: str) -> type[Problem] | None:
 def _enc_problem(problem: Problem, file: str) -> list:
     if _class_of(problem.code, problem.severity) is not type(problem):
         raise _Unencodable(f"problem class {type(problem).__name__}")
-    if problem.code in _TRANSIENT or (problem.code, problem.note) == _OUT_OF_MEMORY:
+    if problem.code in _TRANSIENT or (problem.code == "file-too-large" and is_memory_note(problem.note)):
         raise _Unencodable("transient outcome")
     fields = {name: _enc(getattr(problem, name)) for name in _PROBLEM_FIELDS}
     if problem.file != file:  # the usual case (the file's own name) is left out and renamed

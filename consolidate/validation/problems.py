@@ -237,6 +237,15 @@ class RuleFailedWarning(RuleFailed):
 
 
 @dataclass
+class ProblemsOmitted(ReturnProblem):
+    """What the merge keeps of a return with very many errors: the first ones, and this."""
+
+    code = "problems-omitted"
+    template = N_("Tệp {file} còn {value} lỗi khác không liệt kê ở đây; hãy sửa các lỗi trên, "
+                  "rồi kiểm tra lại cả tệp bằng lệnh validate")
+
+
+@dataclass
 class InfoMissing(ReturnProblem):
     code = "info-missing"
     template = N_("Chưa nhập '{label}' ở trang Thông tin đơn vị. Hãy điền đầy đủ trước khi gửi.")
@@ -291,6 +300,7 @@ ALL_PROBLEMS: tuple[type[Problem], ...] = (
     RuleFailedWarning,
     InfoMissing,
     InfoDateImplausible,
+    ProblemsOmitted,
 )
 
 __all__ = [cls.__name__ for cls in ALL_PROBLEMS] + ["ERROR", "WARNING", "PARSE_PROBLEMS", "ALL_PROBLEMS"]

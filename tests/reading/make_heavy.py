@@ -105,3 +105,28 @@ def _col(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def xlsx_long_table(src: Path, path: Path, rows: int, sheet: str, table_part: str = "xl/tables/table1.xml") -> Path:
+    """A real return whose table (its first column at B, header on row 4) runs `rows` rows,
+    each with text in every column: as many values, and problems, as rows."""
+    member = sheet_member(src, sheet)
+
+    def edit(name, data):
+        if name == table_part:
+            return re.sub(rb'ref="B4:([A-Z]+)\d+"', f'ref="B4:\\g<1>{rows + 4}"'.encode(), data)
+        if name == member:
+            body = "".join(
+                f'<row r="{r}">' + "".join(f'<c r="{col}{r}" t="inlineStr"><is><t>sai {r}</t></is></c>'
+                                           for col in "BCDE") + "</row>"
+                for r in range(5, rows + 5)
+            )
+            text = data.decode()
+            head, _, rest = text.partition("<sheetData>")
+            kept, _, tail = rest.partition("</sheetData>")
+            header = "".join(re.findall(r'<row r="[1-4]".*?</row>', kept, flags=re.S))
+            text = re.sub(r"<dimension ref=\"[^\"]*\"/>", "", head) + f"<sheetData>{header}{body}</sheetData>" + tail
+            return re.sub(r"<mergeCells.*?</mergeCells>", "", text, flags=re.S).encode()
+        return data
+
+    return rewrite(src, path, edit)

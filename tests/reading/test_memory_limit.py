@@ -105,3 +105,36 @@ def test_an_xls_past_the_budget_is_too_large_on_its_largest_sheet(mini_def, base
     rets = read_many([xls, base_return[0]], mini_def, workers=1, memory_limit=64 * MiB)
     assert [(p.code, p.sheet) for p in rets[0].problems] == [("file-too-large", mc.FIELDS_SHEET)]
     assert codes(rets[1]) == []
+
+
+def test_a_table_longer_than_any_report_is_too_large_on_its_sheet(mini_def, base_return, tmp_path):
+    """What the merge keeps of a file stays bounded: 50,000 rows of a 760 kB file made
+    150,000 problems and took the merge process to 3 GB."""
+    from consolidate.reading import read_file
+    from consolidate.reading.locate import MAX_TABLE_ROWS
+
+    sheet = next(s.sheet for s in mini_def.sections if s.id == "mo_hinh")
+    longest = make_heavy.xlsx_long_table(base_return[0], tmp_path / "dai.xlsx", MAX_TABLE_ROWS, sheet)
+    ret = read_file(longest, mini_def)
+    assert len(ret.tables["mo_hinh"]) == MAX_TABLE_ROWS and "file-too-large" not in codes(ret)
+    longer = make_heavy.xlsx_long_table(base_return[0], tmp_path / "dai-hon.xlsx", MAX_TABLE_ROWS + 1, sheet)
+    ret = read_file(longer, mini_def)
+    assert [(p.code, p.sheet) for p in ret.problems] == [("file-too-large", sheet)] and not ret.tables
+
+
+def test_a_reader_out_of_memory_is_never_cached(mini_def):
+    """The budget depends on the run (the merge's size, the number of files): the next merge
+    reads the file again. A file too large by its own size is cached like any result."""
+    from consolidate.reading.problems import FileTooLarge, memory_note
+    from consolidate.validation import cache as checked_cache
+    from consolidate.validation import check_return
+    from consolidate.validation.returns import RawReturn
+
+    def checked(note):
+        raw = RawReturn(file="a.xlsx", sha256="0" * 64, size=10)
+        raw.problems.append(FileTooLarge(note=note, file="a.xlsx", sheet=mc.FIELDS_SHEET))
+        return check_return(raw, mini_def, "2026-H1")
+
+    assert checked_cache.encode(checked(memory_note(mc.FIELDS_SHEET, 64 * MiB))) is None
+    assert checked_cache.encode(checked(memory_note(None))) is None
+    assert checked_cache.encode(checked("1048576 dòng x 1 cột")) is not None
