@@ -40,6 +40,7 @@ from typing import Any
 
 from consolidate.definition.layout import layout_for
 from consolidate.definition.model import Definition
+from consolidate.i18n import N_, Figure, Text
 from consolidate.reading.extract import read_file
 from consolidate.reading.fileio import sha256_of
 from consolidate.reading.problems import (
@@ -236,15 +237,16 @@ def _failed(path: str, name: str, problem, after=None):
     return after(ret, path) if after else ret
 
 
-def _signal_note(exitcode: int | None) -> str:
+def _signal_note(exitcode: int | None) -> str | Text:
+    """How a worker ended: the signal's own name (SIGSEGV), else a Vietnamese note."""
     if exitcode is None:
-        return "killed"
+        return Text(N_("tiến trình đọc bị dừng"))
     if exitcode < 0:
         try:
             return signal.Signals(-exitcode).name
         except ValueError:
-            return f"signal {-exitcode}"
-    return f"exit code {exitcode}"
+            return Text(N_("tín hiệu {n}"), n=-exitcode)
+    return Text(N_("tiến trình đọc thoát với mã {n}"), n=exitcode)
 
 
 def _resident() -> int:
@@ -309,7 +311,7 @@ def read_many(
     pool = _Pool(definition, count, budget, after, chunk_size, timeout, progress)
     results = pool.run(items, names)
     return [
-        r if r is not None else _failed(items[i], names[i], FileReaderCrashed(note="lost"), after)
+        r if r is not None else _failed(items[i], names[i], FileReaderCrashed(note=Text(N_("không nhận được kết quả của tiến trình đọc"))), after)
         for i, r in enumerate(results)
     ]
 
@@ -447,7 +449,7 @@ class _Pool:
             worker.proc.kill()
             worker.proc.join()
             sheet, _memory = worker.last_words()
-            problem = FileReadTimeout(note=f"{self.timeout:g} s", sheet=sheet)
+            problem = FileReadTimeout(note=Text(N_("{n} giây"), n=Figure(self.timeout)), sheet=sheet)
         else:
             worker.proc.join(1.0)
             sheet, memory = worker.last_words()

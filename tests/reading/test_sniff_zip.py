@@ -273,3 +273,14 @@ def test_every_rejection_gives_its_reason_in_vietnamese_first(mini_def, base_ret
         assert rejections or path not in hostile, path
         for problem in rejections:
             assert_reason_first(problem, catalogue)
+
+
+def test_worker_endings_are_told_in_vietnamese(catalogue):
+    """How a reading worker ended, in a FileReaderCrashed: a signal by its own name, anything
+    else a catalogue message."""
+    from consolidate.reading.isolate import _signal_note
+    from consolidate.reading.problems import FileReaderCrashed
+
+    assert _signal_note(-6) == "SIGABRT"
+    for exitcode in (None, 3, -200):
+        assert_reason_first(FileReaderCrashed(note=_signal_note(exitcode)), catalogue)
