@@ -30,6 +30,7 @@ from consolidate.reading.problems import (
     NamesMissing,
     SheetMissing,
     TableColumnMissing,
+    TableHeaderMoved,
     TableMissing,
     TableRowsOutside,
 )
@@ -188,22 +189,26 @@ class Locator:
 
     def _beside_its_label(self, name: str, sheet: str, row: int, col: int, address: str) -> bool:
         """A name follows its cell when rows or columns are inserted, and so does the label
-        printed beside it. A name whose label position is blank or shows another field's
-        label points at a cell that is not its field's (edited by hand, or by a converter):
-        reported on the field, never read as its value. A label reworded since the template
-        was made, or columns inserted between label and cell, still pass."""
+        printed beside it. A name whose label row is blank or shows another field's label
+        (and not its own) points at a cell that is not its field's (edited by hand, or by a
+        converter): reported on the field, never read as its value. A label reworded since
+        the template was made, or columns inserted between label and cell, still pass."""
         spec = self.layout.cells[name]
-        own = _label_keys(self.definition).get(name)
+        keys = _label_keys(self.definition)
+        own = keys.get(name)
         if not own:
             return True
         label_row, label_col = row + spec.label_row - spec.row, col + spec.label_col - spec.col
         grid = self.grids[sheet]
         line = grid[label_row] if 0 <= label_row < len(grid) else []
         found = _cell_key(line[label_col]) if 0 <= label_col < len(line) else ""
-        if found.startswith(own) or any(_cell_key(v).startswith(own) for v in line[:col]):
+        if found.startswith(own):
             return True
-        if found and not any(found.startswith(key) for key in _label_keys(self.definition).values()):
-            return True  # a label of no field: reworded, the name is trusted
+        texts = [t for t in (found, *(_cell_key(v) for v in line[:col])) if t]
+        if any(t.startswith(own) for t in texts):
+            return True
+        if texts and not any(t.startswith(key) for t in texts for key in keys.values()):
+            return True  # no field's label in the row: reworded, the name is trusted
         self.ret.problems.append(NameMoved(
             file=self.ret.file, sheet=sheet, cell=address, field_id=name, value=spec.label,
         ))
@@ -382,6 +387,7 @@ class Locator:
         lo, hi = (min(cols), max(cols) + 1) if cols else (0, 0)
         blank = [""] * (hi - lo)
         self._rows_below(sheet, table, section, cols)
+        self._header_in_place(sheet, table, section)
         while last >= first:  # drop empty trailing rows before building any cell
             row = grid[last]
             if last in flagged:
@@ -409,6 +415,24 @@ class Locator:
             self.ret.problems.append(TableRowsOutside(
                 file=self.ret.file, sheet=sheet, cell=cell_address(below, table.ref.c1), field_id=section.id,
             ))
+
+    def _header_in_place(self, sheet: str, table: TableRef, section: Section) -> None:
+        """A table part names its columns, and Excel keeps the header cells in step with
+        those names. A reference whose first row is not that header (moved down onto the
+        data, or elsewhere) would drop the rows above it unseen: reported on the table."""
+        if not table.columns or table.header_rows != 1:
+            return
+        ref = table.ref
+        grid = self.grids[sheet]
+        line = grid[ref.r1] if ref.r1 < len(grid) else []
+        for j, name in enumerate(table.columns[: ref.c2 - ref.c1 + 1]):
+            c = ref.c1 + j
+            if _cell_key(line[c] if c < len(line) else None) != _text_key(name):
+                self.ret.problems.append(TableHeaderMoved(
+                    file=self.ret.file, sheet=sheet, cell=cell_address(ref.r1, ref.c1), field_id=section.id,
+                    value=table.columns[0],
+                ))
+                return
 
     def _columns(self, sheet: str, table: TableRef, section: Section) -> tuple[dict[str, int], list[dict]]:
         """Field id -> sheet column, and the table-column-missing problems (their params)."""

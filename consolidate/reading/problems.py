@@ -187,3 +187,10 @@ class NameMoved(Problem):
     code = "name-moved"
     template = N_("Tệp {file}: tên ô '{field}' trỏ tới ô {cell}, không nằm cạnh nhãn “{value}” của chỉ tiêu; "
                   "không biết ô nào là ô của biểu mẫu")
+
+
+@dataclass
+class TableHeaderMoved(Problem):
+    code = "table-header-moved"
+    template = N_("Tệp {file}: bảng '{field}' trên trang “{sheet}” không còn bắt đầu ở dòng tiêu đề của nó "
+                  "(ô {cell} phải là “{value}”), nên các dòng phía trên bị bỏ sót; hãy sửa lại vùng của bảng")

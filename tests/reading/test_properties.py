@@ -295,11 +295,11 @@ def _targets(base, name: str):
 @st.composite
 def xml_mutations(draw, base):
     names = sorted(base.named)
-    kind = draw(st.sampled_from(["delete", "duplicate", "repoint", "shrink", "merge", "insert-row"]))
+    kind = draw(st.sampled_from(["delete", "duplicate", "repoint", "shrink", "move-top", "merge", "insert-row"]))
     name = draw(st.sampled_from(names))
     if kind in ("duplicate", "repoint"):
         return kind, name, draw(_targets(base, name))
-    if kind == "shrink":
+    if kind in ("shrink", "move-top"):
         return kind, draw(st.sampled_from(sorted(base.layout.tables))), draw(st.integers(1, 12))
     if kind == "merge":
         return kind, name, draw(st.sampled_from(["left", "right", "up", "down"]))
@@ -332,13 +332,16 @@ def _apply(base, scratch, mutation):
         else:
             wb = wb[: m.start(1)] + escape(arg) + wb[m.end(1):]
         return base.write(scratch, {"xl/workbook.xml": wb.encode()})
-    if kind == "shrink":
+    if kind in ("shrink", "move-top"):
         table = base.layout.tables[what]
         part = next(n for n, data in base.members if n.startswith("xl/tables/") and f'displayName="{what}"'.encode() in data)
-        first, last = table.ref.split(":")
-        row = int(re.search(r"\d+", last).group(0))
-        new_last = re.sub(r"\d+", str(max(row - arg, int(re.search(r"\d+", first).group(0)) + 1)), last)
-        data = base.parts[part].replace(f'ref="{table.ref}"'.encode(), f'ref="{first}:{new_last}"'.encode())
+        (c1, r1), (c2, r2) = (re.match(r"([A-Z]+)(\d+)$", end).groups() for end in table.ref.split(":"))
+        r1, r2 = int(r1), int(r2)
+        if kind == "shrink":  # the end moves up
+            r2 = max(r2 - arg, r1 + 1)
+        else:  # the start moves down (onto the data), or the whole table moves away
+            r1, r2 = (r1 + min(arg, r2 - r1 - 1), r2) if arg < 6 else (r1 + arg * 3, r2 + arg * 3)
+        data = base.parts[part].replace(f'ref="{table.ref}"'.encode(), f'ref="{c1}{r1}:{c2}{r2}"'.encode())
         return base.write(scratch, {part: data})
     if kind == "merge":
         spec = base.named[what]
