@@ -41,6 +41,7 @@ from typing import Any
 from consolidate.definition.layout import layout_for
 from consolidate.definition.model import Definition
 from consolidate.i18n import N_, Figure, Text
+from consolidate.problems import ConsolidateError
 from consolidate.reading.extract import read_file
 from consolidate.reading.fileio import sha256_of
 from consolidate.reading.problems import (
@@ -68,6 +69,12 @@ LAST_WORDS = 64 * 1024  # bytes of a dead worker's stderr file looked at
 MAX_CHUNK = 32
 AHEAD = 8  # files a worker holds beyond the one it is on, at least
 DRAIN_INTERVAL = 0.01  # seconds between two collections of results
+
+
+class ReadersUnavailable(ConsolidateError):
+    """Not one reading worker could be started: nothing can be read safely."""
+
+    code = "readers-unavailable"
 
 
 def _status_kib(key: str) -> int | None:
@@ -343,6 +350,7 @@ class _Pool:
         self.results: list = []
         self.logs: str | None = None  # folder of the workers' stderr files
         self.started = 0
+        self.start_error: Exception | None = None
 
     def _new_worker(self) -> _Worker:
         self.started += 1
@@ -367,7 +375,10 @@ class _Pool:
             worker = pool[slot]
             if not worker.proc.is_alive() and not worker.pending:
                 worker.close(0)
-                worker = pool[slot] = self._new_worker()
+                worker = self._start()
+                if worker is None:
+                    return  # the slot stays empty: the other workers take the queue
+                pool[slot] = worker
             chunk = self.next_chunk()
             if worker.assign(chunk):
                 continue
@@ -375,7 +386,20 @@ class _Pool:
             if worker.pending:
                 return  # it died with files in hand: collect() reports and replaces it
             worker.close(0)
-            pool[slot] = self._new_worker()
+            worker = self._start()
+            if worker is None:
+                return
+            pool[slot] = worker
+
+    def _start(self) -> _Worker | None:
+        """A new worker, or None when the system gives no process (a fork refused for
+        memory or a process limit): the batch goes on with the workers it has, and files no
+        worker could take are reported, never lost silently (see read_many)."""
+        try:
+            return self._new_worker()
+        except Exception as exc:  # noqa: BLE001  OSError from fork, or what the start method raises
+            self.start_error = exc
+            return None
 
     def run(self, items: list[str], names: list[str]) -> list:
         self.queue.extend((i, items[i], names[i]) for i in range(len(items)))
@@ -385,7 +409,13 @@ class _Pool:
             self.logs = tempfile.mkdtemp(prefix="consolidate-read-")
         try:
             for _ in range(self.count):
-                pool.append(self._new_worker())
+                worker = self._start()
+                if worker is not None:
+                    pool.append(worker)
+            if not pool:
+                raise ReadersUnavailable(Text(N_("Không khởi động được tiến trình đọc tệp nào ({reason}); hãy đóng "
+                                                 "bớt chương trình khác rồi chạy lại"), reason=str(self.start_error)))
+            self.count = len(pool)
             for slot in range(len(pool)):
                 self.feed(slot)
             drained = time.monotonic()

@@ -80,3 +80,40 @@ def test_merge_with_one_worker(mini, tmp_path):
                                       "--as-of", "2026-06-10T08:00", "--workers", "1", str(returns)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o.xlsx").exists()
+
+
+def _refuse_workers(monkeypatch, after: int):
+    """The system gives `after` worker processes, then refuses (EAGAIN, as a fork at a
+    process or memory limit does)."""
+    import errno
+
+    real = isolate._Pool._new_worker
+    started = []
+
+    def start(self):
+        if len(started) >= after:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        started.append(1)
+        return real(self)
+
+    monkeypatch.setattr(isolate._Pool, "_new_worker", start)
+
+
+def test_the_batch_goes_on_with_the_workers_the_system_gives(mini, tmp_path, monkeypatch):
+    files = [write(mini, tmp_path, code, seed) for seed, code in enumerate(("SNV", "STC", "24781", "SNV"))]
+    _refuse_workers(monkeypatch, after=1)
+    rets = read_many(files, mini, workers=2)
+    assert [r.problems for r in rets] == [[]] * 4 and all(r.cells for r in rets)
+
+
+def test_no_worker_at_all_is_one_clear_error_not_a_traceback(mini, tmp_path, monkeypatch):
+    returns = tmp_path / "in"
+    returns.mkdir()
+    write(mini, returns, "SNV", 1)
+    _refuse_workers(monkeypatch, after=0)
+    with pytest.raises(isolate.ReadersUnavailable):
+        read_many([returns / "SNV.xlsx"], mini, workers=2)
+    result = CliRunner().invoke(cli, ["merge", "-d", MINI, "-p", "2026-H1", "--out", str(tmp_path / "o.xlsx"),
+                                      "--as-of", "2026-06-10T08:00", str(returns)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Resource temporarily unavailable" in result.output
