@@ -418,6 +418,8 @@ def _check_sheet_refs_slowly(xml: bytes, sheet: str) -> None:
         if raw.isdigit():
             row = int(raw)
             if row > MAX_ROWS:
+                if _last_empty_row(xml, match.end()):
+                    continue
                 raise Rejected(FileTooLarge, too_many_rows(row), sheet=sheet, cell=f"A{row}")
             max_row = max(max_row, row)
             continue
@@ -445,6 +447,21 @@ def _check_sheet_refs_slowly(xml: bytes, sheet: str) -> None:
                                                  max_rows=Number(MAX_ROWS), max_cols=Number(MAX_COLS)), sheet=sheet)
     if max_row * max_col > MAX_AREA:
         raise Rejected(FileTooLarge, too_large_area(max_row, max_col), sheet=sheet)
+
+
+_END_OF_ROWS = re.compile(rb"\s*(?:/>|>\s*</(?:[A-Za-z_][\w.-]*:)?row\s*>)\s*</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
+
+
+def _last_empty_row(xml: bytes, at: int) -> bool:
+    """Whether the row whose `r` ends at `at` holds no cell and is the last of the sheet.
+    LibreOffice ends a sheet in which a row was deleted with an empty `<row r="1048576">`
+    (keeping the sheet's height): nothing is read from it and no cell can follow it, so it
+    is no reason to refuse the file. Any other row that far down still is."""
+    close = xml.find(b">", at)
+    if close < 0:
+        return False
+    start = close - 1 if xml[close - 1 : close] == b"/" else close
+    return _END_OF_ROWS.match(xml, start) is not None
 
 
 def check_extent(end: tuple[int, int] | None, sheet: str) -> None:
