@@ -162,11 +162,23 @@ MANIFEST = "META-INF/manifest.xml"
 MANIFEST_MAX = 1024 * 1024  # LibreOffice writes ~1 kB; a few hundred parts stay far below
 
 
+ODF_OTHERS = {  # OpenDocument packages that are not spreadsheets, by their mimetype's kind
+    "text": N_("đây là văn bản OpenDocument (.odt, Writer), không phải bảng tính; "
+               "hãy gửi tệp Excel (.xlsx) của biểu mẫu"),
+    "presentation": N_("đây là bản trình chiếu OpenDocument (.odp, Impress), không phải bảng tính; "
+                       "hãy gửi tệp Excel (.xlsx) của biểu mẫu"),
+    "graphics": N_("đây là bản vẽ OpenDocument (.odg, Draw), không phải bảng tính; "
+                   "hãy gửi tệp Excel (.xlsx) của biểu mẫu"),
+}
+
+
 def _sniff_odf(zf: zipfile.ZipFile, names: set[str]) -> Sniffed:
     mimetype = zf.read("mimetype")[:200].decode("ascii", "replace").strip()
     if mimetype not in ODS_MIMETYPES:
-        raise Rejected(FileNotSpreadsheet, because(N_("đây là tài liệu OpenDocument khác, không phải bảng tính; "
-                                                      "hãy gửi tệp Excel (.xlsx) của biểu mẫu"), mimetype[:80]))
+        kind = mimetype.removeprefix("application/vnd.oasis.opendocument.").partition("-")[0]
+        reason = ODF_OTHERS.get(kind, N_("đây là tài liệu OpenDocument khác, không phải bảng tính; "
+                                         "hãy gửi tệp Excel (.xlsx) của biểu mẫu"))
+        raise Rejected(FileNotSpreadsheet, because(reason, mimetype[:80]))
     if _odf_encrypted(zf, names):
         raise Rejected(FileEncrypted, Text(N_("META-INF/manifest.xml khai báo nội dung đã mã hóa")))
     if "content.xml" not in names:

@@ -106,6 +106,20 @@ def test_word_or_powerpoint_only_for_their_packages(mini_def, tmp_path):
     assert len(set(notes)) == 3
 
 
+def test_other_opendocument_packages_are_named(mini_def, tmp_path):
+    """An .odt, an .odp, an .odg and an unknown OpenDocument kind: four reasons, each with the
+    mimetype as its technical detail."""
+    reasons = set()
+    for kind in ("text", "presentation", "graphics", "chart"):
+        mimetype = f"application/vnd.oasis.opendocument.{kind}"
+        ret = read_file(_package(tmp_path / f"{kind}.ods", {"mimetype": mimetype, "content.xml": "<x/>"}), mini_def)
+        assert codes(ret) == ["file-not-spreadsheet"]
+        note = ret.problems[0].note
+        assert note.params["detail"] == mimetype
+        reasons.add(note.params["reason"].msgid)
+    assert len(reasons) == 4
+
+
 def test_zipped_return_is_named_inside(mini_def, base_return, tmp_path):
     path = tmp_path / "bao-cao.xlsx"
     with zipfile.ZipFile(path, "w") as z:
