@@ -13,7 +13,7 @@ import random
 from consolidate.definition.layout import layout_for
 from consolidate.reading import read_many
 from consolidate.validation import check_return
-from tests.reading.test_properties import _check_numbers, _located
+from tests.reading.mutation import check_numbers, located
 from tests.reading.test_reading import same
 
 PER_FORMAT = 50
@@ -45,7 +45,7 @@ def test_byte_mutants_through_the_worker_pool(mini_def, libreoffice_return, tmp_
     refused = read = 0
     for (fmt, _), ret in zip(files, rets, strict=True):
         checked = check_return(ret, mini_def, as_of=dt.date(2026, 6, 10))
-        _check_numbers(mini_def, checked)
+        check_numbers(mini_def, checked)
         if not ret.readable:
             refused += 1
             assert len(ret.problems) == 1 and ret.problems[0].code.startswith("file-"), ret.file
@@ -60,5 +60,5 @@ def test_byte_mutants_through_the_worker_pool(mini_def, libreoffice_return, tmp_
             if name not in values or (cell is not None and same(values[name], cell.value)):
                 continue
             where = (cell.sheet, cell.address) if cell is not None else (spec.sheet, spec.address)
-            assert _located(problems, *where, name), (ret.file, name, values[name], cell)
+            assert located(problems, *where, name), (ret.file, name, values[name], cell)
     assert refused and read  # both kinds of outcome were exercised
