@@ -57,7 +57,7 @@ MiB = 2**20
 # The merge and its reading workers together, as the sum of their resident sizes (pages a
 # forked worker shares with the merge count twice): under 1 GB with room to spare.
 TREE_MEMORY = 900 * MiB
-READER_MEMORY_MAX = 384 * MiB  # what one worker may allocate beyond what it started with
+READER_MEMORY_MAX = 320 * MiB  # what one worker may allocate beyond what it started with
 READER_MEMORY_MIN = 192 * MiB  # fewer workers rather than smaller budgets than this
 # What the parent keeps of each file read (its checked return): ≈ 57 kB a file at national
 # scale (3,321 returns of the 81-field plan, merge process 239 MB), reserved before budgets
