@@ -15,6 +15,7 @@ import pytest
 import python_calamine
 import yaml
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 from consolidate.cli.main import cli
 from consolidate.definition.layout import layout_for
@@ -29,6 +30,11 @@ EXPECTED = {f"public/{k}": v for k, v in MANIFEST["public"].items()} | {
     f"made/{k}": v for k, v in MANIFEST["made"].items()}
 WARNINGS = {"names-missing", "file-macros-ignored"}
 AS_OF = "2026-06-10T08:00"
+SCHEMAS = corpus_made.ROOT / "schemas"
+
+
+def _valid_against(document: dict, schema: str) -> None:
+    Draft202012Validator(json.loads((SCHEMAS / schema).read_text(encoding="utf-8"))).validate(document)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +83,9 @@ def _validate_json(root: Path) -> dict:
     result = CliRunner().invoke(cli, ["validate", "-d", str(MINI), "-p", "2026-H1", "--as-of", AS_OF, "--json",
                                       str(root)], catch_exceptions=False)
     assert result.exit_code == 1, result.output  # the corpus holds files with errors
-    return json.loads(result.output)
+    report = json.loads(result.output)
+    _valid_against(report, "validation-report.schema.json")
+    return report
 
 
 def test_validate_lists_every_file_with_its_codes(corpus):
@@ -105,6 +113,7 @@ def test_merge_finishes_and_lists_every_file(corpus, tmp_path):
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0 and register.stat().st_size > 0
     data = json.loads(status.read_text(encoding="utf-8"))
+    _valid_against(data, "merge-status.schema.json")
     files = {f["file"]: f for f in data["files"]}
     assert len(data["files"]) == len(files) and set(files) == set(EXPECTED)
     for name, expected in EXPECTED.items():
