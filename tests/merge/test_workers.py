@@ -14,7 +14,7 @@ from consolidate.merge.run import run_merge
 from consolidate.reading import isolate, read_file, read_many
 from consolidate.validation import check_return
 from tests.merge.test_register import AS_OF, write
-from tests.reading import make_corpus
+from tests.reading import make_corpus, make_heavy
 
 MINI = str(make_corpus.MINI)
 
@@ -117,3 +117,14 @@ def test_no_worker_at_all_is_one_clear_error_not_a_traceback(mini, tmp_path, mon
                                       "--as-of", "2026-06-10T08:00", str(returns)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Resource temporarily unavailable" in result.output
+
+
+def test_spawned_workers_keep_the_memory_budget_and_name_the_sheet(mini, tmp_path):
+    from consolidate.reading.isolate import MiB
+
+    good = write(mini, tmp_path, "SNV", 1)
+    heavy = make_heavy.ods_long_strings(tmp_path / "nang.ods", 2_000, 50, 1000)
+    with live_thread():
+        rets = read_many([heavy, good], mini, workers=1, memory_limit=64 * MiB)
+    assert [(p.code, p.sheet) for p in rets[0].problems] == [("file-too-large", make_corpus.FIELDS_SHEET)]
+    assert rets[1].problems == [] and rets[1].cells
