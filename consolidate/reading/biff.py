@@ -42,6 +42,13 @@ CORRUPT_OLE = N_("tệp Excel 97-2003 (.xls) bị hỏng hoặc bị cắt cụt
 CORRUPT_BIFF = N_("tệp Excel 97-2003 (.xls) bị hỏng: dữ liệu sổ tính không đọc được")
 OFFICE_NOT_SHEET = N_("đây là tài liệu Office cũ (Word .doc?), không có bảng tính; "
                       "hãy gửi tệp Excel (.xlsx) của biểu mẫu")
+POWERPOINT_NOT_SHEET = N_("đây là bản trình chiếu PowerPoint cũ (.ppt), không phải bảng tính; "
+                          "hãy gửi tệp Excel (.xlsx) của biểu mẫu")
+OLE_NOT_SHEET = N_("đây là một tệp Office cũ không chứa bảng tính; hãy gửi tệp Excel (.xlsx) của biểu mẫu")
+WORKBOOK_LOST = N_("tệp Excel 97-2003 (.xls) bị hỏng: không còn tìm thấy dữ liệu sổ tính bên trong")
+# The root entry's class of an Excel workbook (BIFF8, BIFF5/7), as Excel, LibreOffice and
+# WPS write it: an .xls whose workbook stream name was damaged still carries it.
+EXCEL_CLSIDS = ("00020820-0000-0000-C000-000000000046", "00020810-0000-0000-C000-000000000046")
 
 
 def workbook_stream(data: bytes) -> tuple[bytes, bytes]:
@@ -62,7 +69,7 @@ def workbook_stream(data: bytes) -> tuple[bytes, bytes]:
             raise Rejected(FileEncrypted, "OLE EncryptedPackage")
         found = next((streams[name] for name in WORKBOOK_STREAMS if name in streams), None)
         if found is None:
-            raise Rejected(FileNotSpreadsheet, Text(OFFICE_NOT_SHEET))
+            raise _not_a_workbook(ole, streams)
         size = ole.get_size(found)
         damage = _damage(ole, len(data), found, size)
         if damage:
@@ -79,6 +86,25 @@ def workbook_stream(data: bytes) -> tuple[bytes, bytes]:
         raise Rejected(FileCorrupt, because(CORRUPT_OLE, f"stream {found[0]}: {len(stream):,} of {size:,} byte"))
     check_globals(stream)
     return stream, reader
+
+
+def _not_a_workbook(ole, streams: dict[str, list[str]]) -> Rejected:
+    """An OLE file without a workbook stream: a Word or PowerPoint document, another Office
+    file, or an .xls whose directory was damaged (its root still says Excel, or a stream
+    is named one letter off "Workbook"/"Book"), which is corrupt, not "a Word .doc"."""
+    if "worddocument" in streams:
+        return Rejected(FileNotSpreadsheet, Text(OFFICE_NOT_SHEET))
+    if "powerpoint document" in streams:
+        return Rejected(FileNotSpreadsheet, Text(POWERPOINT_NOT_SHEET))
+    clsid = (getattr(ole.root, "clsid", "") or "").upper()
+    near = [name for name in streams if any(_one_off(name, known) for known in WORKBOOK_STREAMS)]
+    if clsid in EXCEL_CLSIDS or near:
+        return Rejected(FileCorrupt, because(WORKBOOK_LOST, ", ".join(sorted(streams))[:200]))
+    return Rejected(FileNotSpreadsheet, Text(OLE_NOT_SHEET))
+
+
+def _one_off(name: str, known: str) -> bool:
+    return len(name) == len(known) and sum(a != b for a, b in zip(name, known, strict=True)) == 1
 
 
 def _spelled(data: bytes, ole, entry: list[str]) -> bytes:

@@ -272,3 +272,19 @@ def test_a_batch_of_xls_costs_each_bad_file_alone(mini_def, base_return, lo_file
     for ret in (rets[0], rets[-1]):
         assert ret.located_by == "names"
         assert_values(ret, values, layout_for(mini_def))
+
+
+@pytest.mark.parametrize("new", ["Workbopk", "Wxrkbook", "Contents"])
+def test_xls_with_a_damaged_stream_name_is_corrupt_not_word(mini_def, lo_files, tmp_path, new):
+    """A flipped byte in the workbook entry's name leaves an .xls without a workbook
+    stream: its root still says Excel (or the name is one letter off), so it is damaged,
+    not a Word document."""
+    ret = read_file(mc.ole_renamed(lo_files["plain"], tmp_path / "a.xls", "Workbook", new), mini_def)
+    assert codes(ret) == ["file-corrupt"] and not ret.readable
+
+
+def test_ole_file_one_letter_off_workbook_is_corrupt(mini_def, tmp_path):
+    ret = read_file(mc.ole_file(tmp_path / "a.xls", {"Workbok": b"\0" * 64, "Bookk": b"\0" * 64}), mini_def)
+    assert codes(ret) == ["file-not-spreadsheet"]  # neither is one letter off in place
+    ret = read_file(mc.ole_file(tmp_path / "b.xls", {"Workboak": b"\0" * 64}), mini_def)
+    assert codes(ret) == ["file-corrupt"]
