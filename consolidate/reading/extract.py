@@ -49,7 +49,6 @@ SPECIAL_KINDS = {
     "block device": N_("một thiết bị khối"),
     "directory": N_("một thư mục"),
 }
-META_KEYS = ("report_id", "definition_version", "period", "unit_code", "fingerprint")
 
 
 def read_file(path: Path | str, definition: Definition, display_name: str | None = None,
