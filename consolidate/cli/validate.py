@@ -20,35 +20,37 @@ from consolidate.validation import ValidationReport, validate_returns
 from consolidate.validation.returns import CheckedReturn
 
 
-def collect_files(paths: tuple[str, ...]) -> list[Path]:
-    """Files as given; folders searched recursively as merge lists a returns folder: every
-    file but lock files, hidden files and system junk, so a Word document or a scan a unit
-    sent instead of its return is reported (file-not-spreadsheet), never skipped unseen.
-    Each file is listed once, in a stable order."""
-    from consolidate.merge.files import list_files
+def collect_files(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
+    """Files as given, each with the name it is shown by; folders searched recursively as
+    merge lists a returns folder: every file but lock files, hidden files and system junk,
+    so a Word document or a scan a unit sent instead of its return is reported
+    (file-not-spreadsheet), never skipped unseen. A name that is not valid UTF-8 is read by
+    its real path and shown with its bytes escaped (as merge shows it). Each file is
+    listed once, in a stable order."""
+    from consolidate.merge.files import display_name, list_files
     from consolidate.reading import is_owner_file
 
-    found: list[Path] = []
+    found: list[tuple[Path, str]] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(path / item.name for item in list_files(path))  # shown as given
+            found.extend((item.path, display_name(str(path / item.name))) for item in list_files(path))
         elif not is_owner_file(path):
-            found.append(path)
+            found.append((path, display_name(str(path))))
     seen: set[Path] = set()
     unique = []
-    for p in found:
-        key = p.resolve()
+    for real, shown in found:
+        key = real.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(p)
+            unique.append((real, shown))
     return unique
 
 
-def read_returns(files: list[Path], definition):
+def read_returns(files: list[tuple[Path, str]], definition):
     from consolidate.reading import read_many
 
-    return read_many(files, definition, display_names=[str(f) for f in files])
+    return read_many([real for real, _ in files], definition, display_names=[shown for _, shown in files])
 
 
 def _location(problem: Problem) -> str:

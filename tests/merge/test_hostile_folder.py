@@ -57,3 +57,18 @@ def _numbers(tree):
             yield from _numbers(v)
     elif isinstance(tree, (int, float)) and not isinstance(tree, bool):
         yield tree
+
+
+def test_validate_reads_a_file_whose_name_is_not_utf8(mini, tmp_path):
+    """validate opens such a file by its real name and shows the bytes escaped, as merge
+    does (it used to look for the escaped name and report the file as missing)."""
+    returns = tmp_path / "nhan-ve"
+    returns.mkdir()
+    make_corpus.good(mini, returns / os.fsdecode(b"b\xe1o-c\xe1o.xlsx"), seed=1)
+    result = CliRunner().invoke(cli, ["validate", "-d", str(make_corpus.MINI), "-p", "2026-H1", "--as-of",
+                                      "2026-06-10T08:00", "--json", str(returns)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    [checked] = report["files"]
+    assert checked["file"].endswith("b\\xe1o-c\\xe1o.xlsx")
+    assert (checked["valid"], checked["errors"], checked["format"]) == (True, 0, "xlsx")
