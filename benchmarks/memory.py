@@ -29,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -38,9 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from proctree import run_sampled  # noqa: E402
+
 from tests.reading import make_corpus, make_heavy  # noqa: E402
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
 PERIOD = "2026-H1"
 
 
@@ -95,63 +95,18 @@ def _xls(work: Path, target: Path) -> None:
     shutil.move(str(work / "xls-src.xls"), target)
 
 
-def _tree(root: int) -> dict[int, int]:
-    """pid -> RSS bytes of `root` and its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    out: dict[int, int] = {}
-    stack = [root]
-    while stack:
-        pid = stack.pop()
-        try:
-            with open(f"/proc/{pid}/statm") as handle:
-                out[pid] = int(handle.read().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
-            pass
-        stack.extend(children.get(pid, []))
-    return out
-
-
 def measure(cmd: list[str], env: dict[str, str]) -> dict:
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak_tree = 0
-    peaks: dict[int, int] = {}
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak_tree
-        while not done.is_set():
-            tree = _tree(proc.pid)
-            peak_tree = max(peak_tree, sum(tree.values()))
-            for pid, rss in tree.items():
-                peaks[pid] = max(peaks.get(pid, 0), rss)
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"merge failed ({proc.returncode}):\n{err[-3000:]}")
-    workers = [rss for pid, rss in peaks.items() if pid != proc.pid]
+    run = run_sampled(cmd, env)
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"merge failed ({run.returncode}):\n{run.err[-3000:]}")
+    workers = [rss for pid, rss in run.peaks.items() if pid != run.pid]
     return {
-        "tree_mb": peak_tree / 2**20,
-        "merge_mb": peaks.get(proc.pid, 0) / 2**20,
+        "tree_mb": run.peak_tree / 2**20,
+        "merge_mb": run.peaks.get(run.pid, 0) / 2**20,
         "worker_mb": max(workers, default=0) / 2**20,
         "workers": len(workers),
-        "wall_s": wall,
-        "exit": proc.returncode,
+        "wall_s": run.wall,
+        "exit": run.returncode,
     }
 
 

@@ -22,11 +22,8 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,56 +31,17 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from intake_bench import bench_intake  # noqa: E402
 from make_returns import DEFAULT_PERIOD, DEFAULT_PLAN, generate  # noqa: E402
+from proctree import run_sampled  # noqa: E402
 
 DATA = ROOT / "benchmarks" / ".data"
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            ppid, pages = int(fields[1]), int(fields[21])
-        except (OSError, IndexError, ValueError):
-            continue
-        pid = int(entry)
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall seconds, peak tree RSS in MB, stdout."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
-    elapsed = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if proc.returncode not in (0,):
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
-    return elapsed, peak / 1024, out
+    run = run_sampled(cmd, env)
+    if run.returncode != 0:
+        raise SystemExit(f"command failed ({run.returncode}): {' '.join(cmd)}\n{run.err[-2000:]}")
+    return run.wall, run.peak_tree / 2**20, run.out
 
 
 def merge_cmd(plan: Path, returns: Path, work: Path, timings: Path) -> list[str]:

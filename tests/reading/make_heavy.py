@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from consolidate.definition.layout import col_letter
 from tests.reading.make_corpus import FIELDS_SHEET, rewrite, sheet_member
 
 _ODS_NS = (
@@ -69,7 +70,7 @@ def xlsx_shared_string_grid(src: Path, path: Path, rows: int, cols: int, length:
     of `length` characters: the reader copies the text into every cell. `length` 0: the
     cells hold numbers instead (a grid near the guard's cell limits)."""
     member = sheet_member(src, sheet)
-    letters = [_col(c) for c in range(cols)]
+    letters = [col_letter(c) for c in range(cols)]
 
     def edit(name, data):
         if name == "xl/sharedStrings.xml" and length:
@@ -96,15 +97,6 @@ def xlsx_shared_string_grid(src: Path, path: Path, rows: int, cols: int, length:
 def _shared_count(src: Path) -> int:
     with zipfile.ZipFile(src) as z:
         return len(re.findall(rb"<si>", z.read("xl/sharedStrings.xml")))
-
-
-def _col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def xlsx_long_table(src: Path, path: Path, rows: int, sheet: str, table_part: str = "xl/tables/table1.xml") -> Path:
