@@ -52,8 +52,20 @@ def readable_print(ws: Worksheet, last_col: int, *, key_cols: int = 0, smallest_
     scale = max(floor_pct, min(100, int(fit * 100)))
     ws.set_print_scale(scale)
     if fit < lowest and key_cols > 0:  # wider than a page: the key columns on every page
-        ws.repeat_columns(0, key_cols - 1)
+        key_cols = _keys_that_leave_room(ws, last_col, key_cols, printable / (scale / 100) / WIDTH_SLACK)
+        if key_cols:
+            ws.repeat_columns(0, key_cols - 1)
     return scale
+
+
+def _keys_that_leave_room(ws: Worksheet, last_col: int, key_cols: int, room: float) -> int:
+    """As many of the first `key_cols` columns as can repeat on every page and still leave
+    room for the widest other column: LibreOffice cuts a column that does not fit beside
+    the repeated ones at the page's edge (a message column lost its ends)."""
+    widest = max((columns_width_pt(ws, col, col) for col in range(key_cols, last_col + 1)), default=0.0)
+    while key_cols and columns_width_pt(ws, 0, key_cols - 1) + widest > room:
+        key_cols -= 1
+    return key_cols
 
 
 def page_header(ws: Worksheet, left: str, right: str, font: str = "Times New Roman", size: int = 12) -> None:
